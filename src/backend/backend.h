@@ -1,0 +1,50 @@
+// The one interface every backend implements (CPU now, CUDA next, Metal possible): buffers, and
+// running a dispatch table — whole, as a chain of N greedy steps, or one command at a time timed.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+
+#include "backend/device_config.h"
+#include "plan/command.h"
+#include "plan/dispatch_table.h"
+
+namespace akunu {
+
+struct BackendOptions {
+    int32_t n_threads = 0;       // 0: all cores
+    uint32_t prefill_chunk = 0;  // 0: the device default
+};
+
+class Backend {
+public:
+    virtual ~Backend() = default;
+
+    virtual const DeviceConfig& config() const = 0;
+
+    // A zero-filled buffer owned by the backend.
+    virtual BufferId create_buffer(size_t bytes, const char* name) = 0;
+    // Weights that live in host memory for the model's lifetime (the mmap). The CPU backend keeps a
+    // pointer (zero copy); a GPU backend uploads them once.
+    virtual BufferId import_weights(const void* host, size_t bytes, const char* name) = 0;
+    virtual void write(BufferId buf, size_t offset, const void* src, size_t bytes) = 0;
+    virtual void read(BufferId buf, size_t offset, void* dst, size_t bytes) = 0;
+
+    // Called once per table after it is built: resolves buffer ids, checks ops are supported.
+    virtual void prepare(const DispatchTable& table) = 0;
+    // Runs the whole table once and waits for it.
+    virtual void run(const DispatchTable& table, const RunState& state) = 0;
+    // Runs the table n_steps times at positions first.pos + i, step i, feeding each Argmax result
+    // to the next EmbedLookup without returning to the caller.
+    virtual void run_chain(const DispatchTable& table, const RunState& first, int32_t n_steps) = 0;
+    // Runs each command on its own and stores its time in ms_per_command[i].
+    virtual void run_profiled(const DispatchTable& table, const RunState& state, double* ms_per_command) = 0;
+
+    // Bytes the backend allocated itself (imported weights not included).
+    virtual uint64_t allocated_bytes() const = 0;
+};
+
+std::unique_ptr<Backend> create_backend(BackendKind kind, const BackendOptions& options);
+
+}  // namespace akunu

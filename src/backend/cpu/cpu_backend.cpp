@@ -1,0 +1,178 @@
+#include "backend/cpu/cpu_backend.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+
+#include "backend/cpu/cpu_device_info.h"
+#include "core/error.h"
+
+namespace akunu {
+namespace {
+constexpr size_t kAlignment = 64;
+}
+
+CpuBackend::CpuBackend(const BackendOptions& options) {
+    config_ = detect_cpu_device(options.n_threads);
+    if (options.prefill_chunk > 0) config_.prefill_chunk = options.prefill_chunk;
+    pool_ = std::make_unique<ThreadPool>(config_.n_threads);
+}
+
+CpuBackend::~CpuBackend() {
+    for (Buffer& b : buffers_) {
+        if (b.owned) std::free(b.ptr);
+    }
+}
+
+BufferId CpuBackend::create_buffer(size_t bytes, const char* name) {
+    const size_t rounded = (std::max<size_t>(bytes, 1) + kAlignment - 1) / kAlignment * kAlignment;
+    void* p = std::aligned_alloc(kAlignment, rounded);
+    if (!p) {
+        fail(ErrorKind::OutOfMemory, "cpu", std::string("cannot allocate ") + std::to_string(bytes) +
+                                                " bytes for buffer '" + name + "'");
+    }
+    std::memset(p, 0, rounded);
+    buffers_.push_back({static_cast<uint8_t*>(p), bytes, true, name});
+    allocated_ += rounded;
+    return (BufferId)(buffers_.size() - 1);
+}
+
+BufferId CpuBackend::import_weights(const void* host, size_t bytes, const char* name) {
+    buffers_.push_back({static_cast<uint8_t*>(const_cast<void*>(host)), bytes, false, name});
+    return (BufferId)(buffers_.size() - 1);
+}
+
+void CpuBackend::check_range(BufferId buf, size_t offset, size_t bytes, const char* what) const {
+    if (buf >= buffers_.size() || offset > buffers_[buf].size || bytes > buffers_[buf].size - offset) {
+        fail(ErrorKind::Internal, "cpu", std::string(what) + " out of range of buffer " + std::to_string(buf));
+    }
+}
+
+void CpuBackend::write(BufferId buf, size_t offset, const void* src, size_t bytes) {
+    check_range(buf, offset, bytes, "write");
+    std::memcpy(buffers_[buf].ptr + offset, src, bytes);
+}
+
+void CpuBackend::read(BufferId buf, size_t offset, void* dst, size_t bytes) {
+    check_range(buf, offset, bytes, "read");
+    std::memcpy(dst, buffers_[buf].ptr + offset, bytes);
+}
+
+void CpuBackend::prepare(const DispatchTable& table) {
+    std::vector<Resolved> resolved(table.size());
+    size_t max_k = 1, max_ctx = 1, max_head = 2;
+    for (size_t i = 0; i < table.size(); ++i) {
+        const Command& c = table.commands[i];
+        auto resolve = [&](const BufRef& ref) -> uint8_t* {
+            if (ref.buf == kNoBuffer) return nullptr;
+            check_range(ref.buf, ref.offset, 0, table.info[i].label.c_str());
+            return buffers_[ref.buf].ptr + ref.offset;
+        };
+        for (int j = 0; j < 3; ++j) resolved[i].in[j] = resolve(c.in[j]);
+        for (int j = 0; j < 2; ++j) resolved[i].out[j] = resolve(c.out[j]);
+        if (c.op == Op::MatMul) max_k = std::max<size_t>(max_k, c.k);
+        if (c.op == Op::Attention) max_ctx = std::max<size_t>(max_ctx, c.p[3]);
+        if (c.op == Op::Rope) max_head = std::max<size_t>(max_head, c.p[2]);
+        if (c.op == Op::Count) fail(ErrorKind::Internal, "cpu", "unknown op in " + table.info[i].label);
+    }
+    // Scratch grows to the largest table prepared; sized here so that running never allocates.
+    const size_t threads = (size_t)config_.n_threads;
+    const size_t rows_stride = std::max(scratch_.rows_stride, (size_t)kMatMulRowBlock * max_k);
+    const size_t scores_stride = std::max(scratch_.scores_stride, max_ctx);
+    const size_t rope_stride = std::max(scratch_.rope_stride, max_head);
+    if (rows_stride != scratch_.rows_stride || scores_stride != scratch_.scores_stride ||
+        rope_stride != scratch_.rope_stride) {
+        allocated_ -= scratch_storage_.size() * sizeof(float);
+        scratch_storage_.assign(threads * (rows_stride + scores_stride + rope_stride), 0.0f);
+        allocated_ += scratch_storage_.size() * sizeof(float);
+        scratch_.rows_stride = rows_stride;
+        scratch_.scores_stride = scores_stride;
+        scratch_.rope_stride = rope_stride;
+        scratch_.rows = scratch_storage_.data();
+        scratch_.scores = scratch_.rows + threads * rows_stride;
+        scratch_.rope = scratch_.scores + threads * scores_stride;
+    }
+    prepared_[&table] = std::move(resolved);
+}
+
+const std::vector<CpuBackend::Resolved>& CpuBackend::resolved_for(const DispatchTable& table) const {
+    auto it = prepared_.find(&table);
+    if (it == prepared_.end() || it->second.size() != table.size()) {
+        fail(ErrorKind::Internal, "cpu", "dispatch table run before prepare()");
+    }
+    return it->second;
+}
+
+void CpuBackend::execute(const Command& c, const Resolved& r, const RunState& s) {
+    const bool last_row = (c.flags & kLastRowOnly) != 0;
+    const int32_t m = (last_row || (c.flags & kSingleRow)) ? 1 : s.n_tokens;
+    const size_t skip_rows = last_row ? (size_t)(s.n_tokens - 1) : 0;
+    auto f32 = [](uint8_t* p) { return reinterpret_cast<float*>(p); };
+    switch (c.op) {
+        case Op::EmbedLookup:
+            cpu_embed_lookup(reinterpret_cast<const int32_t*>(r.in[0]), m, r.in[1], c.wtype, c.k, f32(r.out[0]));
+            break;
+        case Op::RmsNorm:
+            cpu_rmsnorm(f32(r.in[0]) + skip_rows * c.p[0] * c.k, f32(r.in[1]), f32(r.out[0]), (int64_t)m * c.p[0], c.k,
+                        c.f0);
+            break;
+        case Op::MatMul:
+            cpu_matmul(r.in[0], c.wtype, f32(r.in[1]) + skip_rows * c.k, f32(r.out[0]), m, c.n, c.k,
+                       (c.flags & kAccumulate) != 0, *pool_, scratch_);
+            break;
+        case Op::Rope:
+            cpu_rope(f32(r.out[0]), m, s.pos, (int32_t)c.p[0], (int32_t)c.p[1], (int32_t)c.p[2], (int32_t)c.p[3], c.f0,
+                     scratch_.rope);
+            break;
+        case Op::KvStore:
+            cpu_kv_store(f32(r.in[0]), f32(r.in[1]), f32(r.out[0]), f32(r.out[1]), m, s.pos, (int32_t)c.p[0],
+                         (int32_t)c.p[1], (int32_t)c.p[2]);
+            break;
+        case Op::Attention:
+            cpu_attention(f32(r.in[0]), f32(r.in[1]), f32(r.in[2]), f32(r.out[0]), m, s.pos, (int32_t)c.p[0],
+                          (int32_t)c.p[1], (int32_t)c.p[2], (int32_t)c.p[3], c.f0, *pool_, scratch_);
+            break;
+        case Op::Add:
+            cpu_add(f32(r.in[0]), f32(r.in[1]), f32(r.out[0]), (int64_t)m * c.n);
+            break;
+        case Op::SwiGlu:
+            cpu_swiglu(f32(r.in[0]), f32(r.in[1]), f32(r.out[0]), (int64_t)m * c.n);
+            break;
+        case Op::Argmax: {
+            const int32_t tok = cpu_argmax(f32(r.in[0]), c.n);
+            reinterpret_cast<int32_t*>(r.out[0])[0] = tok;
+            if (r.out[1]) reinterpret_cast<int32_t*>(r.out[1])[s.step] = tok;
+            break;
+        }
+        case Op::Count:
+            break;
+    }
+}
+
+void CpuBackend::run(const DispatchTable& table, const RunState& state) {
+    const std::vector<Resolved>& resolved = resolved_for(table);
+    for (size_t i = 0; i < table.size(); ++i) execute(table.commands[i], resolved[i], state);
+}
+
+void CpuBackend::run_chain(const DispatchTable& table, const RunState& first, int32_t n_steps) {
+    const std::vector<Resolved>& resolved = resolved_for(table);
+    RunState s = first;
+    for (int32_t step = 0; step < n_steps; ++step) {
+        s.pos = first.pos + step;
+        s.step = first.step + step;
+        for (size_t i = 0; i < table.size(); ++i) execute(table.commands[i], resolved[i], s);
+    }
+}
+
+void CpuBackend::run_profiled(const DispatchTable& table, const RunState& state, double* ms_per_command) {
+    const std::vector<Resolved>& resolved = resolved_for(table);
+    using clock = std::chrono::steady_clock;
+    for (size_t i = 0; i < table.size(); ++i) {
+        const auto t0 = clock::now();
+        execute(table.commands[i], resolved[i], state);
+        ms_per_command[i] = std::chrono::duration<double, std::milli>(clock::now() - t0).count();
+    }
+}
+
+}  // namespace akunu

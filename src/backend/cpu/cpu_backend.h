@@ -1,0 +1,57 @@
+// The CPU backend: host buffers, a thread pool, and a replay loop over the command array.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "backend/backend.h"
+#include "backend/cpu/cpu_kernels.h"
+#include "backend/cpu/thread_pool.h"
+
+namespace akunu {
+
+class CpuBackend final : public Backend {
+public:
+    explicit CpuBackend(const BackendOptions& options);
+    ~CpuBackend() override;
+
+    const DeviceConfig& config() const override { return config_; }
+    BufferId create_buffer(size_t bytes, const char* name) override;
+    BufferId import_weights(const void* host, size_t bytes, const char* name) override;
+    void write(BufferId buf, size_t offset, const void* src, size_t bytes) override;
+    void read(BufferId buf, size_t offset, void* dst, size_t bytes) override;
+    void prepare(const DispatchTable& table) override;
+    void run(const DispatchTable& table, const RunState& state) override;
+    void run_chain(const DispatchTable& table, const RunState& first, int32_t n_steps) override;
+    void run_profiled(const DispatchTable& table, const RunState& state, double* ms_per_command) override;
+    uint64_t allocated_bytes() const override { return allocated_; }
+
+private:
+    struct Buffer {
+        uint8_t* ptr = nullptr;
+        size_t size = 0;
+        bool owned = false;
+        std::string name;
+    };
+    // A command with its buffer ids resolved to pointers (done once in prepare()).
+    struct Resolved {
+        uint8_t* in[3];
+        uint8_t* out[2];
+    };
+
+    const std::vector<Resolved>& resolved_for(const DispatchTable& table) const;
+    void execute(const Command& cmd, const Resolved& r, const RunState& state);
+    void check_range(BufferId buf, size_t offset, size_t bytes, const char* what) const;
+
+    DeviceConfig config_;
+    std::unique_ptr<ThreadPool> pool_;
+    std::vector<Buffer> buffers_;
+    std::unordered_map<const DispatchTable*, std::vector<Resolved>> prepared_;
+    std::vector<float> scratch_storage_;
+    CpuScratch scratch_;
+    uint64_t allocated_ = 0;
+};
+
+}  // namespace akunu

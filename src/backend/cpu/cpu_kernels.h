@@ -1,0 +1,44 @@
+// CPU kernels, one function per op. These are the reference the other backends are tested
+// against: plain C++, f32 activations, f32 accumulation (f64 for norms), threads over rows/heads.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "format/dtype.h"
+#include "plan/command.h"
+
+namespace akunu {
+
+class ThreadPool;
+
+// Per-thread scratch the kernels may use; sized by the backend in prepare().
+struct CpuScratch {
+    float* rows = nullptr;      // kMatMulRowBlock * max_k floats per thread
+    float* scores = nullptr;    // max_ctx floats per thread
+    float* rope = nullptr;      // head_dim floats per thread (cos, sin of one position)
+    size_t rows_stride = 0;     // floats between two threads' `rows`
+    size_t scores_stride = 0;
+    size_t rope_stride = 0;
+};
+
+constexpr int kMatMulRowBlock = 8;  // weight rows dequantized together, reused across all M tokens
+
+float dot_f32(const float* a, const float* b, int64_t k);
+
+void cpu_embed_lookup(const int32_t* tokens, int32_t m, const uint8_t* table, DType type, int64_t k, float* out);
+void cpu_rmsnorm(const float* x, const float* w, float* y, int64_t rows, int64_t k, float eps);
+void cpu_matmul(const uint8_t* w, DType type, const float* x, float* y, int32_t m, int64_t n, int64_t k,
+                bool accumulate, ThreadPool& pool, const CpuScratch& scratch);
+void cpu_rope(float* x, int32_t m, int32_t pos0, int32_t heads, int32_t head_dim, int32_t rope_dim, int32_t style,
+              float theta, float* cs);
+void cpu_kv_store(const float* k, const float* v, float* k_cache, float* v_cache, int32_t m, int32_t pos0,
+                  int32_t kv_heads, int32_t head_dim, int32_t max_ctx);
+void cpu_attention(const float* q, const float* k_cache, const float* v_cache, float* out, int32_t m, int32_t pos0,
+                   int32_t n_heads, int32_t n_kv_heads, int32_t head_dim, int32_t max_ctx, float scale,
+                   ThreadPool& pool, const CpuScratch& scratch);
+void cpu_add(const float* a, const float* b, float* y, int64_t count);
+void cpu_swiglu(const float* gate, const float* up, float* y, int64_t count);
+int32_t cpu_argmax(const float* x, int64_t n);
+
+}  // namespace akunu

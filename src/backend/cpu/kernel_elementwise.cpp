@@ -1,0 +1,73 @@
+// The light ops: embedding lookup, RMSNorm, RoPE, residual add, SwiGLU, argmax.
+#include <cmath>
+
+#include "backend/cpu/cpu_kernels.h"
+#include "core/error.h"
+
+namespace akunu {
+
+void cpu_embed_lookup(const int32_t* tokens, int32_t m, const uint8_t* table, DType type, int64_t k, float* out) {
+    const DTypeTraits& traits = dtype_traits(type);
+    const size_t row_bytes = dtype_row_bytes(type, k);
+    for (int32_t t = 0; t < m; ++t) {
+        traits.dequantize_row(table + (size_t)tokens[t] * row_bytes, out + (size_t)t * k, k);
+    }
+}
+
+void cpu_rmsnorm(const float* x, const float* w, float* y, int64_t rows, int64_t k, float eps) {
+    for (int64_t r = 0; r < rows; ++r) {
+        const float* xr = x + r * k;
+        float* yr = y + r * k;
+        double ss = 0;
+        for (int64_t i = 0; i < k; ++i) ss += (double)xr[i] * xr[i];
+        const float scale = (float)(1.0 / std::sqrt(ss / (double)k + (double)eps));
+        for (int64_t i = 0; i < k; ++i) yr[i] = xr[i] * scale * w[i];
+    }
+}
+
+void cpu_rope(float* x, int32_t m, int32_t pos0, int32_t heads, int32_t head_dim, int32_t rope_dim, int32_t style,
+              float theta, float* cs) {
+    const int32_t half = rope_dim / 2;
+    float* cos_t = cs;
+    float* sin_t = cs + half;
+    for (int32_t t = 0; t < m; ++t) {
+        const double pos = (double)(pos0 + t);
+        for (int32_t i = 0; i < half; ++i) {
+            const double angle = pos * std::pow((double)theta, -2.0 * i / rope_dim);
+            cos_t[i] = (float)std::cos(angle);
+            sin_t[i] = (float)std::sin(angle);
+        }
+        for (int32_t h = 0; h < heads; ++h) {
+            float* v = x + ((size_t)t * heads + h) * head_dim;
+            for (int32_t i = 0; i < half; ++i) {
+                // Interleaved rotates (v[2i], v[2i+1]); NeoX rotates (v[i], v[i + half]).
+                const int32_t a = style == (int32_t)0 ? 2 * i : i;
+                const int32_t b = style == (int32_t)0 ? 2 * i + 1 : i + half;
+                const float x0 = v[a], x1 = v[b];
+                v[a] = x0 * cos_t[i] - x1 * sin_t[i];
+                v[b] = x0 * sin_t[i] + x1 * cos_t[i];
+            }
+        }
+    }
+}
+
+void cpu_add(const float* a, const float* b, float* y, int64_t count) {
+    for (int64_t i = 0; i < count; ++i) y[i] = a[i] + b[i];
+}
+
+void cpu_swiglu(const float* gate, const float* up, float* y, int64_t count) {
+    for (int64_t i = 0; i < count; ++i) {
+        const float g = gate[i];
+        y[i] = g / (1.0f + std::exp(-g)) * up[i];
+    }
+}
+
+int32_t cpu_argmax(const float* x, int64_t n) {
+    int64_t best = 0;
+    for (int64_t i = 1; i < n; ++i) {
+        if (x[i] > x[best]) best = i;
+    }
+    return (int32_t)best;
+}
+
+}  // namespace akunu

@@ -1,0 +1,21 @@
+#include "plan/command.h"
+
+namespace akunu {
+
+const char* op_name(Op op) {
+    switch (op) {
+        case Op::EmbedLookup: return "embed";
+        case Op::RmsNorm: return "rmsnorm";
+        case Op::MatMul: return "matmul";
+        case Op::Rope: return "rope";
+        case Op::KvStore: return "kv_store";
+        case Op::Attention: return "attention";
+        case Op::Add: return "add";
+        case Op::SwiGlu: return "swiglu";
+        case Op::Argmax: return "argmax";
+        case Op::Count: break;
+    }
+    return "?";
+}
+
+}  // namespace akunu
