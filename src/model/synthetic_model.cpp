@@ -132,7 +132,7 @@ ModelConfig synthetic_config(const std::string& preset) {
     const Preset& p = find_preset(preset);
     ModelConfig c;
     c.architecture = p.arch;
-    c.name = std::string("synthetic ") + p.name;
+    c.name = std::string("synthetic-") + p.name;
     c.dim = p.dim;
     c.n_layers = p.n_layers;
     c.n_heads = p.n_heads;
@@ -152,33 +152,44 @@ ModelConfig synthetic_config(const std::string& preset) {
 }
 
 void build_synthetic_gguf(const SyntheticSpec& spec, GgufWriter& w) {
-    const Preset& p = find_preset(spec.preset);
-    const std::string a = p.arch;
-    const DTypeTraits& traits = dtype_traits(spec.type);
+    ModelConfig c = synthetic_config(spec.preset);
+    c.name += std::string("-") + dtype_name(spec.type);
+    build_synthetic_gguf(c, spec.type, spec.seed, w);
+}
+
+void build_synthetic_gguf(const ModelConfig& c, DType type, uint64_t seed, GgufWriter& w) {
+    validate_model_config(c, "synthetic " + c.name);
+    const std::string a = c.architecture;
+    const ArchSpec* arch = find_arch_spec(a);
+    if (!arch) fail(ErrorKind::InvalidArgument, "synthetic", "unknown architecture '" + a + "'");
+    const DTypeTraits& traits = dtype_traits(type);
+    if (!traits.quantize_row) fail(ErrorKind::InvalidArgument, "synthetic", std::string("no quantizer for ") + traits.name);
     w.set_string("general.architecture", a);
-    w.set_string("general.name", std::string("synthetic-") + p.name + "-" + traits.name);
+    w.set_string("general.name", c.name);
     w.set_u32("general.quantization_version", 2);
-    w.set_u32(a + ".context_length", p.context);
-    w.set_u32(a + ".embedding_length", p.dim);
-    w.set_u32(a + ".block_count", p.n_layers);
-    w.set_u32(a + ".feed_forward_length", p.ffn_dim);
-    w.set_u32(a + ".attention.head_count", p.n_heads);
-    w.set_u32(a + ".attention.head_count_kv", p.n_kv_heads);
-    w.set_u32(a + ".attention.key_length", p.head_dim);
-    w.set_u32(a + ".attention.value_length", p.head_dim);
-    w.set_u32(a + ".rope.dimension_count", p.head_dim);
-    w.set_f32(a + ".rope.freq_base", p.rope_theta);
-    w.set_f32(a + ".attention.layer_norm_rms_epsilon", p.norm_eps);
+    w.set_u32(a + ".context_length", c.context_length);
+    w.set_u32(a + ".embedding_length", c.dim);
+    w.set_u32(a + ".block_count", c.n_layers);
+    w.set_u32(a + ".feed_forward_length", c.ffn_dim);
+    w.set_u32(a + ".attention.head_count", c.n_heads);
+    w.set_u32(a + ".attention.head_count_kv", c.n_kv_heads);
+    w.set_u32(a + ".attention.key_length", c.head_dim);
+    w.set_u32(a + ".attention.value_length", c.head_dim);
+    w.set_u32(a + ".rope.dimension_count", c.rope_dim);
+    w.set_f32(a + ".rope.freq_base", c.rope_theta);
+    w.set_f32(a + ".attention.layer_norm_rms_epsilon", c.norm_eps);
 
     // A SentencePiece-style vocabulary of the real size: unk, BOS, EOS, 256 byte tokens, pieces.
+    // Vocabularies smaller than 259 keep only the byte tokens that fit.
     std::vector<std::string> tokens;
     std::vector<float> scores;
     std::vector<int32_t> types;
-    tokens.reserve(p.vocab);
-    auto add = [&](std::string piece, float score, int32_t type) {
+    tokens.reserve(c.vocab_size);
+    auto add = [&](std::string piece, float score, int32_t ttype) {
+        if (tokens.size() >= c.vocab_size) return;
         tokens.push_back(std::move(piece));
         scores.push_back(score);
-        types.push_back(type);
+        types.push_back(ttype);
     };
     add("<unk>", 0.0f, 2);
     add("<s>", 0.0f, 3);
@@ -188,7 +199,7 @@ void build_synthetic_gguf(const SyntheticSpec& spec, GgufWriter& w) {
         std::snprintf(buf, sizeof(buf), "<0x%02X>", b);
         add(buf, 0.0f, 6);
     }
-    for (uint32_t i = 0; tokens.size() < p.vocab; ++i) add(synthetic_piece(i), -(float)i, 1);
+    for (uint32_t i = 0; tokens.size() < c.vocab_size; ++i) add(synthetic_piece(i), -(float)i, 1);
     w.set_string("tokenizer.ggml.model", "llama");
     w.set_string_array("tokenizer.ggml.tokens", tokens);
     w.set_f32_array("tokenizer.ggml.scores", scores);
@@ -199,42 +210,39 @@ void build_synthetic_gguf(const SyntheticSpec& spec, GgufWriter& w) {
     w.set_bool("tokenizer.ggml.add_bos_token", true);
 
     // Quantized types need whole blocks per row; other rows stay F32, as llama-quantize does.
-    auto type_for = [&](int64_t cols) {
-        return cols % traits.block_size == 0 ? spec.type : DType::F32;
-    };
+    auto type_for = [&](int64_t cols) { return cols % traits.block_size == 0 ? type : DType::F32; };
     auto matrix = [&](const std::string& name, int64_t cols, int64_t rows, float std) {
         const DType t = type_for(cols);
-        w.add_tensor(name, t, {cols, rows}, make_tensor(name, t, cols, rows, std, 0.0f, spec.seed));
+        w.add_tensor(name, t, {cols, rows}, make_tensor(name, t, cols, rows, std, 0.0f, seed));
     };
     auto norm = [&](const std::string& name, int64_t n) {
         // Around 1 with some spread, so a wrong norm weight shows in the output.
-        w.add_tensor(name, DType::F32, {n}, make_tensor(name, DType::F32, n, 1, 0.1f, 1.0f, spec.seed));
+        w.add_tensor(name, DType::F32, {n}, make_tensor(name, DType::F32, n, 1, 0.1f, 1.0f, seed));
     };
-    const int64_t dim = p.dim, q = (int64_t)p.n_heads * p.head_dim, kv = (int64_t)p.n_kv_heads * p.head_dim;
+    const int64_t dim = c.dim, q = c.q_dim(), kv = c.kv_dim(), ffn = c.ffn_dim;
     // Projections with std 1/sqrt(fan_in) keep unit-variance activations; the embedding is unit variance.
-    matrix("token_embd.weight", dim, p.vocab, 1.0f);
+    matrix("token_embd.weight", dim, c.vocab_size, 1.0f);
     norm("output_norm.weight", dim);
-    if (!p.tied) matrix("output.weight", dim, p.vocab, 1.0f / std::sqrt((float)dim));
-    const bool qk_norm = find_arch_spec(a)->has_qk_norm;
-    for (uint32_t l = 0; l < p.n_layers; ++l) {
+    if (!c.tied_output) matrix("output.weight", dim, c.vocab_size, 1.0f / std::sqrt((float)dim));
+    for (uint32_t l = 0; l < c.n_layers; ++l) {
         const std::string b = "blk." + std::to_string(l) + ".";
         norm(b + "attn_norm.weight", dim);
         matrix(b + "attn_q.weight", dim, q, 1.0f / std::sqrt((float)dim));
         matrix(b + "attn_k.weight", dim, kv, 1.0f / std::sqrt((float)dim));
         matrix(b + "attn_v.weight", dim, kv, 1.0f / std::sqrt((float)dim));
         matrix(b + "attn_output.weight", q, dim, 0.5f / std::sqrt((float)q));
-        if (qk_norm) {
-            norm(b + "attn_q_norm.weight", p.head_dim);
-            norm(b + "attn_k_norm.weight", p.head_dim);
+        if (arch->has_qk_norm) {
+            norm(b + "attn_q_norm.weight", c.head_dim);
+            norm(b + "attn_k_norm.weight", c.head_dim);
         }
         norm(b + "ffn_norm.weight", dim);
-        matrix(b + "ffn_gate.weight", dim, p.ffn_dim, 1.0f / std::sqrt((float)dim));
-        matrix(b + "ffn_up.weight", dim, p.ffn_dim, 1.0f / std::sqrt((float)dim));
-        matrix(b + "ffn_down.weight", p.ffn_dim, dim, 0.5f / std::sqrt((float)p.ffn_dim));
+        matrix(b + "ffn_gate.weight", dim, ffn, 1.0f / std::sqrt((float)dim));
+        matrix(b + "ffn_up.weight", dim, ffn, 1.0f / std::sqrt((float)dim));
+        matrix(b + "ffn_down.weight", ffn, dim, 0.5f / std::sqrt((float)ffn));
     }
     // llama_ftype of the dominant type, so tools print "Q4_0" for the file.
     uint32_t ftype = 0;
-    switch (spec.type) {
+    switch (type) {
         case DType::F32: ftype = 0; break;
         case DType::F16: ftype = 1; break;
         case DType::Q4_0: ftype = 2; break;

@@ -32,4 +32,8 @@ ModelConfig synthetic_config(const std::string& preset);
 // Fills the writer with metadata, a SentencePiece-style vocabulary of the real size, and weights.
 void build_synthetic_gguf(const SyntheticSpec& spec, GgufWriter& writer);
 
+// The same for any config (tests use odd shapes: head_dim 48, 3 KV heads, ffn 200 ...).
+// The config's architecture must have an ArchSpec; its rope style and QK-norm come from there.
+void build_synthetic_gguf(const ModelConfig& config, DType type, uint64_t seed, GgufWriter& writer);
+
 }  // namespace akunu
