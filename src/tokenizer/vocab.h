@@ -39,6 +39,13 @@ struct Vocab {
     bool add_eos = false;
     bool add_space_prefix = true;
 
+    // Whitespace a special token swallows when it is split out of text (Hugging Face's
+    // lstrip/rstrip). GGUF does not store these; from_gguf sets them for models known to
+    // need them. Empty, or one entry per token.
+    static constexpr uint8_t kStripLeft = 1;
+    static constexpr uint8_t kStripRight = 2;
+    std::vector<uint8_t> strip;
+
     int32_t size() const { return (int32_t)tokens.size(); }
     bool is_control(int32_t id) const;
     bool is_end_of_generation(int32_t id) const;  // EOS, EOT
