@@ -136,8 +136,8 @@ akunu_status akunu_get_logits(const akunu_model* model, float* out, int32_t capa
 typedef struct akunu_sampling_params {
     float temperature; /* <= 0: greedy */
     int32_t top_k;     /* <= 0: off */
-    float top_p;       /* >= 1: off */
-    float min_p;       /* <= 0: off */
+    float top_p;       /* in [0, 1]; 1: off */
+    float min_p;       /* in [0, 1]; 0: off */
     float repeat_penalty;
     int32_t repeat_last_n;
     uint64_t seed;

@@ -15,6 +15,7 @@ namespace akunu {
 struct BackendOptions {
     int32_t n_threads = 0;       // 0: all cores
     uint32_t prefill_chunk = 0;  // 0: the device default
+    bool fuse_residual_add = true;  // false forces the unfused residual path (MatMul + Add)
 };
 
 class Backend {

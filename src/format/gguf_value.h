@@ -1,6 +1,7 @@
 // A GGUF metadata value: scalars, strings and (nested) arrays, owned.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -25,6 +26,15 @@ enum class GgufType : uint32_t {
 };
 
 const char* gguf_type_name(GgufType type);
+
+// True for the 13 type ids above; a file holding any other id is malformed.
+bool gguf_type_known(uint32_t id);
+
+// Bytes of one scalar of `type` on disk; 0 for STRING and ARRAY (variable length).
+size_t gguf_scalar_size(GgufType type);
+
+// Arrays nest at most this deep (an array of arrays is depth 2): bounds the reader's recursion.
+inline constexpr int kGgufMaxArrayDepth = 8;
 
 struct GgufValue {
     GgufType type = GgufType::UINT32;

@@ -78,21 +78,23 @@ void validate_model_config(const ModelConfig& c, const std::string& source) {
         if (!ok) bad(source, what);
     };
     auto n = [](uint64_t v) { return std::to_string(v); };
-    check(c.dim > 0 && c.dim <= kMaxDim, "embedding_length " + n(c.dim) + " outside 1.." + n(kMaxDim));
-    check(c.n_layers > 0 && c.n_layers <= kMaxLayers, "block_count " + n(c.n_layers) + " outside 1.." + n(kMaxLayers));
-    check(c.n_heads > 0 && c.n_heads <= kMaxHeads, "attention.head_count " + n(c.n_heads) + " outside 1.." + n(kMaxHeads));
+    // The GGUF key each value comes from ("llama.embedding_length"), so the message names it.
+    const std::string a = c.architecture.empty() ? std::string() : c.architecture + ".";
+    check(c.dim > 0 && c.dim <= kMaxDim, a + "embedding_length " + n(c.dim) + " outside 1.." + n(kMaxDim));
+    check(c.n_layers > 0 && c.n_layers <= kMaxLayers, a + "block_count " + n(c.n_layers) + " outside 1.." + n(kMaxLayers));
+    check(c.n_heads > 0 && c.n_heads <= kMaxHeads, a + "attention.head_count " + n(c.n_heads) + " outside 1.." + n(kMaxHeads));
     check(c.n_kv_heads > 0 && c.n_kv_heads <= c.n_heads && c.n_heads % c.n_kv_heads == 0,
-          "attention.head_count_kv " + n(c.n_kv_heads) + " must divide head_count " + n(c.n_heads));
+          a + "attention.head_count_kv " + n(c.n_kv_heads) + " must divide head_count " + n(c.n_heads));
     check(c.head_dim > 0 && c.head_dim <= kMaxHeadDim && c.head_dim % 2 == 0,
           "head dimension " + n(c.head_dim) + " must be even and at most " + n(kMaxHeadDim));
     check(c.rope_dim > 0 && c.rope_dim <= c.head_dim && c.rope_dim % 2 == 0,
-          "rope.dimension_count " + n(c.rope_dim) + " must be even and at most the head dimension " + n(c.head_dim));
-    check(c.ffn_dim > 0 && c.ffn_dim <= kMaxFfn, "feed_forward_length " + n(c.ffn_dim) + " outside 1.." + n(kMaxFfn));
+          a + "rope.dimension_count " + n(c.rope_dim) + " must be even and at most the head dimension " + n(c.head_dim));
+    check(c.ffn_dim > 0 && c.ffn_dim <= kMaxFfn, a + "feed_forward_length " + n(c.ffn_dim) + " outside 1.." + n(kMaxFfn));
     check(c.vocab_size > 0 && c.vocab_size <= kMaxVocab, "vocabulary size " + n(c.vocab_size) + " outside 1.." + n(kMaxVocab));
-    check(c.context_length > 0, "context_length is 0");
+    check(c.context_length > 0, a + "context_length is 0");
     check(std::isfinite(c.norm_eps) && c.norm_eps > 0 && c.norm_eps < 1,
-          "attention.layer_norm_rms_epsilon " + std::to_string(c.norm_eps) + " must be in (0, 1)");
-    check(std::isfinite(c.rope_theta) && c.rope_theta > 0, "rope.freq_base " + std::to_string(c.rope_theta) + " must be positive");
+          a + "attention.layer_norm_rms_epsilon " + std::to_string(c.norm_eps) + " must be in (0, 1)");
+    check(std::isfinite(c.rope_theta) && c.rope_theta > 0, a + "rope.freq_base " + std::to_string(c.rope_theta) + " must be positive");
 }
 
 }  // namespace akunu

@@ -73,7 +73,7 @@ void Engine::init(std::unique_ptr<GgufFile> file, const EngineOptions& options) 
     const ArchSpec* spec = find_arch_spec(arch);
     if (!spec) {
         fail(ErrorKind::Unsupported, "model",
-             file_->name() + ": architecture '" + arch + "' is not supported (supported: " + supported_arch_names() + ")");
+             file_->name() + ": general.architecture '" + arch + "' is not supported (supported: " + supported_arch_names() + ")");
     }
     config_ = read_model_config(*file_, *spec);
     weights_ = bind_weights(*file_, config_);
@@ -87,6 +87,7 @@ void Engine::init(std::unique_ptr<GgufFile> file, const EngineOptions& options) 
     BackendOptions bopts;
     bopts.n_threads = options.n_threads;
     bopts.prefill_chunk = options.prefill_chunk;
+    bopts.fuse_residual_add = options.fuse_residual_add;
     backend_ = create_backend(options.backend, bopts);
     const DeviceConfig& dev = backend_->config();
 

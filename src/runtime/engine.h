@@ -26,6 +26,7 @@ struct EngineOptions {
     int32_t n_threads = 0;
     uint32_t prefill_chunk = 0;
     bool check_memory = true;
+    bool fuse_residual_add = true;  // false: MatMul into tmp + separate Add (the unfused oracle path)
     std::function<void(uint64_t done, uint64_t total)> progress;
 };
 

@@ -127,7 +127,9 @@ GenerationStats generate(Engine& engine, std::string_view prompt, const Generate
             break;
         }
         if (st.generated_tokens >= params.max_tokens) break;
-        if ((uint32_t)engine.position() >= engine.max_context()) {
+        // Chain-decoded tokens not yet consumed are already in the cache; they do not count.
+        const int64_t consumed = (int64_t)engine.position() - (int64_t)(ahead.size() - ahead_pos);
+        if (consumed >= (int64_t)engine.max_context()) {
             st.stop_reason = StopReason::ContextFull;
             break;
         }

@@ -16,6 +16,7 @@ constexpr size_t kAlignment = 64;
 CpuBackend::CpuBackend(const BackendOptions& options) {
     config_ = detect_cpu_device(options.n_threads);
     if (options.prefill_chunk > 0) config_.prefill_chunk = options.prefill_chunk;
+    if (!options.fuse_residual_add) config_.fuse_residual_add = false;
     pool_ = std::make_unique<ThreadPool>(config_.n_threads);
 }
 

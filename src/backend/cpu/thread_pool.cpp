@@ -50,7 +50,15 @@ void ThreadPool::dispatch(int64_t n, int64_t grain, Fn fn, void* ctx) {
     }
     if (sleepers_.load(std::memory_order_acquire) > 0) wake_.notify_all();
     run_share(0);
-    while (pending_.load(std::memory_order_acquire) != 0) AKUNU_PAUSE();
+    // Spin first (the workers finish within microseconds on an idle machine), then yield so that an
+    // oversubscribed host schedules the worker we are waiting for instead of burning our slice.
+    for (int spins = 0; pending_.load(std::memory_order_acquire) != 0; ++spins) {
+        if (spins < kSpinIterations) {
+            AKUNU_PAUSE();
+        } else {
+            std::this_thread::yield();
+        }
+    }
 }
 
 void ThreadPool::worker(int thread) {
