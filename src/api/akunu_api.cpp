@@ -11,16 +11,13 @@
 
 #include "akunu/akunu.h"
 #include "api/api_guard.h"
+#include "api/model_handle.h"
 #include "api/synthetic_loader.h"
 #include "format/gguf_file.h"
 #include "runtime/engine.h"
 #include "runtime/generation.h"
 
 using namespace akunu;
-
-struct akunu_model {
-    std::unique_ptr<Engine> engine;
-};
 
 namespace {
 

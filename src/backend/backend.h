@@ -44,6 +44,10 @@ public:
 
     // Bytes the backend allocated itself (imported weights not included).
     virtual uint64_t allocated_bytes() const = 0;
+
+    // Measured read bandwidth of the device's memory in GB/s (1e9 bytes/s): a streaming read of a
+    // buffer far larger than any cache, best of several passes. Takes about a second.
+    virtual double measure_read_bandwidth_gbs() = 0;
 };
 
 std::unique_ptr<Backend> create_backend(BackendKind kind, const BackendOptions& options);

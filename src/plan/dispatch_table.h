@@ -16,6 +16,7 @@ struct CommandInfo {
     uint64_t weight_bytes = 0;  // weight bytes read once per run
     uint64_t act_bytes = 0;     // activation / KV bytes read+written per token (KV part at depth 0)
     uint64_t flops = 0;         // per token
+    uint64_t kv_bytes_per_position = 0;  // Attention: K+V bytes read for each cached position
 };
 
 struct DispatchTable {

@@ -134,7 +134,8 @@ private:
         att.p[2] = c_.head_dim;
         att.p[3] = in_.kv->max_ctx;
         att.f0 = (float)(1.0 / std::sqrt((double)c_.head_dim));
-        table_.add(att, {prefix(L) + "Attention", L, 0, (uint64_t)c_.q_dim() * 8, 0});
+        // Per cached position: read K and V rows of every KV head; 4 flops per q-head element (QK, PV).
+        table_.add(att, {prefix(L) + "Attention", L, 0, (uint64_t)c_.q_dim() * 8, 0, kv_row * 2});
 
         residual_matmul(L, "attn_output", w.wo, a_.attn, fuse);
         rmsnorm(L, "ffn_norm", a_.x, a_.xn, w.ffn_norm, c_.dim, 1);

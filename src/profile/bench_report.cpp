@@ -123,12 +123,6 @@ std::string csv_escape(const std::string& s) {
     return out + "\"";
 }
 
-std::string join(const std::vector<double>& v) {
-    std::string out;
-    for (size_t i = 0; i < v.size(); ++i) out += (i ? ";" : "") + fmt("%.6g", v[i]);
-    return out;
-}
-
 void write_csv(std::ostream& out, const std::vector<BenchRecord>& records) {
     nlohmann::ordered_json proto = to_json(BenchRecord{});
     bool first = true;

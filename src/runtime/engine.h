@@ -72,6 +72,9 @@ public:
     // One decode step with every command run and timed on its own; ms has decode_table().size() slots.
     void profile_decode_step(int32_t token, int32_t position, double* ms);
 
+    // The device's streaming read bandwidth, measured now (GB/s).
+    double measure_read_bandwidth_gbs() { return backend_->measure_read_bandwidth_gbs(); }
+
     const DispatchTable& decode_table() const { return decode_; }
     const DispatchTable& prefill_table() const { return prefill_; }
 

@@ -27,6 +27,7 @@ public:
     void run_chain(const DispatchTable& table, const RunState& first, int32_t n_steps) override;
     void run_profiled(const DispatchTable& table, const RunState& state, double* ms_per_command) override;
     uint64_t allocated_bytes() const override { return allocated_; }
+    double measure_read_bandwidth_gbs() override;
 
 private:
     struct Buffer {

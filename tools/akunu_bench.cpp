@@ -1,0 +1,237 @@
+// akunu_bench: prefill and decode throughput in llama-bench's shape, plus the columns the seed
+// asks for (effective GB/s and % of the device's measured peak), and an optional side-by-side run
+// of llama-bench on the same file. Argument parsing and printing only; the methodology lives in
+// src/profile/bench_runner.
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <cstdio>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "akunu/akunu.h"
+#include "core/error.h"
+#include "profile/bench_record.h"
+#include "profile/bench_runner.h"
+#include "profile/llama_bench_peer.h"
+#include "profile/param_list.h"
+#include "profile/peak_bandwidth.h"
+#include "profile/system_monitor.h"
+
+namespace {
+
+struct Args {
+    std::string model;
+    std::string synthetic;
+    std::string pp = "512";
+    std::string tg = "128";
+    std::vector<std::string> pg;
+    std::string depth = "0";
+    std::string threads = "0";
+    int reps = 5;
+    std::string backend = "auto";
+    std::string decode = "chain";
+    std::string output = "md";
+    std::string compare;
+    uint32_t ctx = 0;
+    bool roofline = false;
+    bool refresh_peak = false;
+    bool no_peak = false;
+};
+
+akunu_backend_kind backend_kind(const std::string& s) {
+    if (s == "cpu") return AKUNU_BACKEND_CPU;
+    if (s == "cuda") return AKUNU_BACKEND_CUDA;
+    return AKUNU_BACKEND_AUTO;
+}
+
+struct TempFile {
+    std::string path;
+    ~TempFile() {
+        if (!path.empty()) ::unlink(path.c_str());
+    }
+};
+
+void print_roofline(const std::vector<akunu::BenchRecord>& records) {
+    for (const akunu::BenchRecord& r : records) {
+        if (r.engine != "akunu" || r.n_gen == 0 || r.n_prompt > 0 || r.bytes_per_token <= 0) continue;
+        std::fprintf(stderr, "roofline %s %s: %.1f MiB read per token", r.model_desc.c_str(), r.test.c_str(),
+                     r.bytes_per_token / 1048576.0);
+        if (r.peak_bandwidth_gbs > 0) {
+            const double max_ts = r.peak_bandwidth_gbs * 1e9 / r.bytes_per_token;
+            std::fprintf(stderr, ", limit %.1f tok/s at %.1f GB/s (%s); achieved %.2f tok/s = %.1f%% of the limit\n",
+                         max_ts, r.peak_bandwidth_gbs, r.peak_bandwidth_source.c_str(), r.mean_ts,
+                         100.0 * r.mean_ts / max_ts);
+        } else {
+            std::fprintf(stderr, "; peak bandwidth unknown (run without --no-peak)\n");
+        }
+    }
+}
+
+int run(const Args& a) {
+    using namespace akunu;
+    ReportFormat format;
+    if (!parse_report_format(a.output, &format)) {
+        std::fprintf(stderr, "akunu_bench: unknown output format '%s' (md, csv, json, jsonl, sql)\n", a.output.c_str());
+        return 2;
+    }
+    const std::vector<int64_t> pps = parse_int_list(a.pp);
+    const std::vector<int64_t> tgs = parse_int_list(a.tg);
+    const std::vector<int64_t> depths = parse_int_list(a.depth);
+    const std::vector<int64_t> threads = parse_int_list(a.threads);
+    std::vector<std::pair<int64_t, int64_t>> pgs;
+    for (const std::string& s : a.pg) pgs.push_back(parse_int_pair(s));
+    std::vector<bool> step_modes;
+    for (const std::string& m : {std::string("chain"), std::string("step")}) {
+        if (a.decode.find(m) != std::string::npos) step_modes.push_back(m == "step");
+    }
+    if (step_modes.empty() || a.decode.find_first_not_of("chainstep,") != std::string::npos) {
+        std::fprintf(stderr, "akunu_bench: --decode takes chain, step or chain,step\n");
+        return 2;
+    }
+
+    // llama-bench's order: every pp, then every tg, then every pg, at each depth.
+    std::vector<BenchTest> tests;
+    for (int64_t d : depths) {
+        for (int64_t p : pps) {
+            if (p > 0) tests.push_back({p, 0, d, false});
+        }
+        for (int64_t n : tgs) {
+            if (n <= 0) continue;
+            for (bool step : step_modes) tests.push_back({0, n, d, step});
+        }
+        for (auto [p, n] : pgs) {
+            for (bool step : step_modes) tests.push_back({p, n, d, step});
+        }
+    }
+    if (tests.empty()) {
+        std::fprintf(stderr, "akunu_bench: nothing to run (all -p and -n values are 0)\n");
+        return 2;
+    }
+    int64_t needed = 1;
+    for (const BenchTest& t : tests) needed = std::max(needed, t.depth + std::max<int64_t>(t.n_prompt, 1) + t.n_gen);
+
+    // A synthetic model that llama-bench must also read goes through a temporary file.
+    std::string model_path = a.model;
+    TempFile temp;
+    if (!a.synthetic.empty() && !a.compare.empty()) {
+        const char* tmp = std::getenv("TMPDIR");
+        temp.path = std::string(tmp && *tmp ? tmp : "/tmp") + "/akunu-bench-" + std::to_string(::getpid()) + ".gguf";
+        if (akunu_write_synthetic(a.synthetic.c_str(), temp.path.c_str()) != AKUNU_OK) {
+            std::fprintf(stderr, "akunu_bench: cannot write the synthetic model: %s\n", akunu_last_error());
+            return 1;
+        }
+        model_path = temp.path;
+    }
+    const std::string model_label = model_path.empty() ? "synthetic:" + a.synthetic : model_path;
+
+    std::vector<BenchRecord> records;
+    for (int64_t nt : threads) {
+        akunu_load_params lp = akunu_default_load_params();
+        lp.n_threads = (int32_t)nt;
+        lp.backend = backend_kind(a.backend);
+        lp.max_context = a.ctx ? a.ctx : (uint32_t)needed;
+        akunu_model* model = nullptr;
+        const akunu_status st = model_path.empty() ? akunu_load_synthetic(a.synthetic.c_str(), &lp, &model)
+                                                   : akunu_load_model(model_path.c_str(), &lp, &model);
+        if (st != AKUNU_OK) {
+            std::fprintf(stderr, "akunu_bench: cannot load %s: %s\n", model_label.c_str(), akunu_last_error());
+            return 1;
+        }
+        BenchContext ctx = make_bench_context(model, model_label);
+        if (!a.no_peak) {
+            const std::string key = std::string(ctx.device.backend) + "|" + ctx.device.device + "|" +
+                                    std::to_string(ctx.device.n_threads) + " threads";
+            const PeakBandwidth peak = measured_peak_bandwidth(key, a.refresh_peak, [&] {
+                double gbs = 0;
+                if (akunu_measure_read_bandwidth(model, &gbs) != AKUNU_OK) throw Error(ErrorKind::Internal, akunu_last_error());
+                return gbs;
+            });
+            ctx.peak_gbs = peak.gbs;
+            ctx.peak_source = peak.source;
+        }
+        std::fprintf(stderr, "akunu_bench %s | %s %s, %d threads, isa %s | peak read %.1f GB/s (%s) | %s\n",
+                     akunu_build_commit(), ctx.device.backend, ctx.device.device, ctx.device.n_threads,
+                     ctx.device.isa, ctx.peak_gbs, ctx.peak_source.empty() ? "not measured" : ctx.peak_source.c_str(),
+                     describe_snapshot(take_system_snapshot()).c_str());
+        for (const BenchTest& t : tests) {
+            BenchRecord r = run_bench_test(model, ctx, t, a.reps);
+            for (const std::string& w : r.warnings) std::fprintf(stderr, "warning: %s: %s\n", r.test.c_str(), w.c_str());
+            if (!a.compare.empty()) {
+                PeerSettings peer;
+                peer.executable = a.compare;
+                peer.model_path = model_path;
+                peer.threads = ctx.device.n_threads;
+                peer.gpu = std::string(ctx.device.backend) == "cuda";
+                peer.reps = a.reps;
+                BenchTest peer_test = t;
+                peer_test.step_decode = false;
+                BenchRecord p = run_llama_bench(peer, peer_test);
+                p.peak_bandwidth_gbs = r.peak_bandwidth_gbs;
+                p.peak_bandwidth_source = r.peak_bandwidth_source;
+                p.bytes_per_token = r.bytes_per_token;
+                if (p.bytes_per_token > 0) {
+                    p.gbs = p.bytes_per_token * p.mean_ts / 1e9;
+                    p.pct_peak = p.peak_bandwidth_gbs > 0 ? 100.0 * p.gbs / p.peak_bandwidth_gbs : 0;
+                }
+                if (p.mean_ts > 0) r.ratio = r.mean_ts / p.mean_ts;
+                records.push_back(r);
+                records.push_back(p);
+            } else {
+                records.push_back(r);
+            }
+        }
+        akunu_free_model(model);
+    }
+    write_report(std::cout, format, records);
+    if (a.roofline) print_roofline(records);
+    return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    Args a;
+    CLI::App app{"akunu_bench: prefill and decode throughput, llama-bench compatible"};
+    app.add_option("model", a.model, "GGUF file");
+    app.add_option("-m,--model", a.model, "GGUF file (as llama-bench takes it)");
+    app.add_option("--synthetic", a.synthetic, "random-weight model PRESET[:TYPE] instead of a file");
+    app.add_option("-p,--pp", a.pp, "prompt lengths: N, N,M,..., FIRST-LAST+STEP, FIRST-LAST*MULT")->capture_default_str();
+    app.add_option("-n,--tg", a.tg, "generated tokens (same list syntax)")->capture_default_str();
+    app.add_option("--pg", a.pg, "prompt then generation P,N (repeatable)");
+    app.add_option("-r,--reps", a.reps, "repetitions per test")->capture_default_str()->check(CLI::Range(1, 1000000));
+    app.add_option("-d,--depth", a.depth, "tokens in the KV cache before each test (list)")->capture_default_str();
+    app.add_option("-t,--threads", a.threads, "CPU threads (list; 0: all cores)")->capture_default_str();
+    app.add_option("--backend", a.backend, "cpu, cuda or auto")->capture_default_str()->check(CLI::IsMember({"cpu", "cuda", "auto"}));
+    app.add_option("--decode", a.decode, "chain, step or chain,step")->capture_default_str();
+    app.add_option("-o,--output", a.output, "md, csv, json, jsonl or sql")->capture_default_str();
+    app.add_option("-c,--ctx", a.ctx, "context size (default: what the tests need)");
+    app.add_option("--compare-llama-bench", a.compare, "path of llama-bench: run it on the same file, interleaved");
+    app.add_flag("--roofline", a.roofline, "print the bandwidth roofline of each decode test");
+    app.add_flag("--refresh-peak", a.refresh_peak, "measure the peak bandwidth again instead of using the cache");
+    app.add_flag("--no-peak", a.no_peak, "do not measure the peak bandwidth (no % of peak)");
+    // llama-bench spells it -pg; CLI11 has no two-letter short options, so accept that spelling here.
+    std::vector<std::string> args(argv, argv + argc);
+    for (std::string& s : args) {
+        if (s == "-pg") s = "--pg";
+    }
+    std::vector<char*> argv2;
+    for (std::string& s : args) argv2.push_back(s.data());
+    try {
+        app.parse((int)argv2.size(), argv2.data());
+    } catch (const CLI::ParseError& e) {
+        return app.exit(e);
+    }
+    if (a.model.empty() == a.synthetic.empty()) {
+        std::fprintf(stderr, "akunu_bench: give either MODEL or --synthetic PRESET[:TYPE]\n\n%s", app.help().c_str());
+        return 2;
+    }
+    try {
+        return run(a);
+    } catch (const akunu::Error& e) {
+        std::fprintf(stderr, "akunu_bench: %s\n", e.what());
+        return e.kind() == akunu::ErrorKind::InvalidArgument ? 2 : 1;
+    }
+}
