@@ -189,6 +189,38 @@ int akunu_profile_decode_step(akunu_model* model, int32_t token_id, int32_t posi
 /* Label of command i of the decode table ("L3 GEMV ffn_down Q4_0"), or NULL if out of range. */
 const char* akunu_profile_label(const akunu_model* model, int i);
 
+/* Per-command costs of the decode table, from the table itself (not measured). */
+typedef struct akunu_command_info {
+    char label[64];
+    char op[16];                    /* "matmul", "attention", "rmsnorm", ... */
+    int32_t layer;                  /* -1 outside the layers */
+    uint64_t weight_bytes;          /* weights read per run */
+    uint64_t act_bytes;             /* activations read + written per token */
+    uint64_t kv_bytes_per_position; /* attention: K+V bytes read per cached position */
+    uint64_t flops;                 /* per token, excluding attention's per-position work */
+} akunu_command_info;
+
+int32_t akunu_command_count(const akunu_model* model);
+akunu_status akunu_get_command_info(const akunu_model* model, int32_t i, akunu_command_info* out);
+
+typedef struct akunu_device_info {
+    char backend[16];               /* "cpu", "cuda" */
+    char device[128];
+    char isa[32];                   /* CPU kernel path, e.g. "scalar", "avx2" */
+    int32_t n_threads;
+    int32_t n_cores;
+    uint64_t memory_bytes;          /* available for weights + KV + scratch */
+    uint64_t cache_bytes;           /* last-level cache */
+    double datasheet_bandwidth_gbs; /* 0 when unknown */
+    uint32_t prefill_chunk;
+    uint32_t chain_chunk;
+} akunu_device_info;
+
+akunu_status akunu_get_device_info(const akunu_model* model, akunu_device_info* out);
+
+/* Measures the device's streaming read bandwidth (GB/s, 1e9 bytes/s). Takes about a second. */
+akunu_status akunu_measure_read_bandwidth(akunu_model* model, double* gbs);
+
 /* The commit this library was built from. */
 const char* akunu_build_commit(void);
 
