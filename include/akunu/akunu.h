@@ -42,7 +42,8 @@ typedef struct akunu_model akunu_model; /* opaque */
 
 typedef struct akunu_load_params {
     uint32_t max_context;       /* KV cache positions; 0 = the model's context length capped at 4096 */
-    akunu_backend_kind backend; /* default AKUNU_BACKEND_AUTO */
+    int32_t backend;            /* an akunu_backend_kind; default AKUNU_BACKEND_AUTO. An int so that a
+                                   C caller's out-of-range value is an error, not undefined behaviour */
     int32_t n_threads;          /* CPU threads; 0 = all cores */
     uint32_t prefill_chunk;     /* tokens per prefill batch; 0 = the device's default */
     bool check_memory;          /* refuse to load when weights + KV + scratch exceed available memory */
