@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <iostream>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -83,13 +84,21 @@ int run(const Args& a) {
     const std::vector<int64_t> threads = parse_int_list(a.threads);
     std::vector<std::pair<int64_t, int64_t>> pgs;
     for (const std::string& s : a.pg) pgs.push_back(parse_int_pair(s));
+    // --decode is a comma list of "chain" and "step", each at most once.
     std::vector<bool> step_modes;
-    for (const std::string& m : {std::string("chain"), std::string("step")}) {
-        if (a.decode.find(m) != std::string::npos) step_modes.push_back(m == "step");
-    }
-    if (step_modes.empty() || a.decode.find_first_not_of("chainstep,") != std::string::npos) {
-        std::fprintf(stderr, "akunu_bench: --decode takes chain, step or chain,step\n");
-        return 2;
+    {
+        std::stringstream list(a.decode);
+        std::string item;
+        bool ok = !a.decode.empty() && a.decode.back() != ',';
+        while (ok && std::getline(list, item, ',')) {
+            const bool step = item == "step";
+            ok = (item == "chain" || step) && std::find(step_modes.begin(), step_modes.end(), step) == step_modes.end();
+            step_modes.push_back(step);
+        }
+        if (!ok) {
+            std::fprintf(stderr, "akunu_bench: --decode takes chain, step or chain,step (got '%s')\n", a.decode.c_str());
+            return 2;
+        }
     }
 
     // llama-bench's order: every pp, then every tg, then every pg, at each depth.

@@ -30,6 +30,7 @@ EngineOptions engine_options(const akunu_load_params* p) {
     o.n_threads = p->n_threads;
     o.prefill_chunk = p->prefill_chunk;
     o.check_memory = p->check_memory;
+    o.exact_activations = false;  // the fast integer MatMul paths (EngineOptions defaults to exact; engine.h)
     switch (p->backend) {
         case AKUNU_BACKEND_AUTO:
         case AKUNU_BACKEND_CPU: o.backend = BackendKind::Cpu; break;

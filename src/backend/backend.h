@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <string>
 
 #include "backend/device_config.h"
 #include "plan/command.h"
@@ -16,6 +17,15 @@ struct BackendOptions {
     int32_t n_threads = 0;       // 0: all cores
     uint32_t prefill_chunk = 0;  // 0: the device default
     bool fuse_residual_add = true;  // false forces the unfused residual path (MatMul + Add)
+    // CPU kernel level: "auto" (the best this CPU has, or the AKUNU_ISA environment variable),
+    // "scalar", "avx2", "avx512". A level the CPU lacks is refused (Unsupported).
+    std::string isa = "auto";
+    // false: MatMul on Q4_0/Q8_0/Q4_K/Q6_K weights quantizes activations to 8-bit blocks and uses
+    // integer dot products (fast; ~1e-3 relative difference, as llama.cpp). true: f32 activations
+    // throughout (f32 accuracy; what the op tests' 1e-5 tolerances and every whole-model f64
+    // comparison assume, hence the default for code that builds a backend directly). The engine
+    // passes EngineOptions::exact_activations; the C API turns it off (runtime/engine.h).
+    bool exact_activations = true;
 };
 
 class Backend {

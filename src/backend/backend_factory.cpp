@@ -1,6 +1,9 @@
 #include "backend/backend.h"
 #include "backend/cpu/cpu_backend.h"
 #include "core/error.h"
+#ifdef AKUNU_HAS_CUDA
+#include "backend/cuda/cuda_backend.h"
+#endif
 
 namespace akunu {
 
@@ -13,7 +16,11 @@ std::unique_ptr<Backend> create_backend(BackendKind kind, const BackendOptions& 
         case BackendKind::Cpu:
             return std::make_unique<CpuBackend>(options);
         case BackendKind::Cuda:
+#ifdef AKUNU_HAS_CUDA
+            return create_cuda_backend(options);
+#else
             break;
+#endif
     }
     fail(ErrorKind::Unsupported, "backend", "this build has no CUDA backend (configure with -DAKUNU_CUDA=ON)");
 }

@@ -49,9 +49,15 @@ std::vector<int64_t> parse_int_list(const std::string& text) {
             if (op == '+' && step < 1) bad(text, "step must be at least 1");
             if (op == '*' && step < 2) bad(text, "factor must be at least 2");
             if (op == '*' && first == 0) bad(text, "a multiplied range cannot start at 0");
-            for (int64_t v = first; v <= last; v = (op == '+') ? v + step : v * step) {
+            for (int64_t v = first; v <= last;) {
                 out.push_back(v);
                 if (out.size() > kMaxValues) bad(text, "more than 10000 values");
+                // The next value may pass INT64_MAX before it passes `last`: that ends the range.
+                int64_t next = 0;
+                const bool overflow = op == '+' ? __builtin_add_overflow(v, step, &next)
+                                                : __builtin_mul_overflow(v, step, &next);
+                if (overflow) break;
+                v = next;
             }
         }
         if (out.size() > kMaxValues) bad(text, "more than 10000 values");

@@ -88,6 +88,8 @@ void Engine::init(std::unique_ptr<GgufFile> file, const EngineOptions& options) 
     bopts.n_threads = options.n_threads;
     bopts.prefill_chunk = options.prefill_chunk;
     bopts.fuse_residual_add = options.fuse_residual_add;
+    bopts.isa = options.isa;
+    bopts.exact_activations = options.exact_activations;
     backend_ = create_backend(options.backend, bopts);
     const DeviceConfig& dev = backend_->config();
 

@@ -27,6 +27,14 @@ struct EngineOptions {
     uint32_t prefill_chunk = 0;
     bool check_memory = true;
     bool fuse_residual_add = true;  // false: MatMul into tmp + separate Add (the unfused oracle path)
+    // CPU kernel level (BackendOptions::isa): "auto", "scalar", "avx2", "avx512".
+    std::string isa = "auto";
+    // Exact by default HERE: EngineOptions{} keeps f32 activations in every MatMul, so whole-model
+    // comparisons against the f64 reference hold at 1e-4 for quantized weights too (the runtime
+    // tests construct EngineOptions{}). false takes the fast integer path for Q4_0/Q8_0/Q4_K/Q6_K
+    // (activations quantized to 8 bits, as llama.cpp does; ~1e-3 relative). The C API
+    // (akunu_load_model / akunu_load_synthetic, hence the tools) sets it to false: users get speed.
+    bool exact_activations = true;
     std::function<void(uint64_t done, uint64_t total)> progress;
 };
 

@@ -47,11 +47,16 @@ namespace akunu::optest {
 struct Target {
     BackendKind kind = BackendKind::Cpu;
     int32_t n_threads = 1;  // CPU only
-    std::string tag() const;  // "t2", "tmax" (0: all cores), "cuda": the suffix of the case name
+    std::string tag() const;  // "t2", "tmax" (0: all cores), "cuda", "t1_avx2", "t2_q8_avx512": the case name's suffix
+    // CPU kernel level (BackendOptions::isa) and activation mode. The defaults are the backend's
+    // defaults (best level, exact f32 activations); the extra targets below force the others.
+    std::string isa = "auto";
+    bool quantized_activations = false;  // BackendOptions::exact_activations = false: Q8 tolerance rows
 };
 
-// CPU with 1 thread (and 2 and 3 when `threaded`); CUDA too when the test binary is compiled with
-// AKUNU_TEST_CUDA defined (the CUDA backend's CMake adds it to test_backend).
+// CPU with 1 thread (and 2 and 3 when `threaded`), each kernel level below the best with 1 thread
+// (exact), and every level with quantized activations and 2 threads; CUDA too when the test
+// binary is compiled with AKUNU_TEST_CUDA defined (the CUDA backend's CMake adds it to test_backend).
 std::vector<Target> targets(bool threaded);
 
 enum class Fill : uint8_t {
@@ -111,6 +116,10 @@ struct ToleranceRow {
 // The one table of tolerances (op_harness.cpp explains each row).
 const std::vector<ToleranceRow>& tolerance_table();
 double tolerance(Op op, DType wtype);
+// Rows for a backend that quantizes MatMul activations to 8 bits (Target::quantized_activations);
+// ops and types without a row here take tolerance().
+const std::vector<ToleranceRow>& quantized_activation_tolerance_table();
+double tolerance(Op op, DType wtype, bool quantized_activations);
 
 // ---------------------------------------------------------------- building cases
 

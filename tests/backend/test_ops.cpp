@@ -956,6 +956,7 @@ public:
         fault_(*inner_);
     }
     uint64_t allocated_bytes() const override { return inner_->allocated_bytes(); }
+    double measure_read_bandwidth_gbs() override { return inner_->measure_read_bandwidth_gbs(); }
 
 private:
     std::unique_ptr<Backend> inner_;

@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "backend/cpu/cpu_device_info.h"
+#include "backend/cpu/cpu_features.h"
 #include "core/error.h"
 
 namespace akunu {
@@ -15,6 +16,9 @@ constexpr size_t kAlignment = 64;
 
 CpuBackend::CpuBackend(const BackendOptions& options) {
     config_ = detect_cpu_device(options.n_threads);
+    const CpuIsa isa = resolve_cpu_isa(options.isa);
+    matmul_ = std::make_unique<MatMulDispatch>(isa, options.exact_activations);
+    config_.isa = cpu_isa_description(isa);
     if (options.prefill_chunk > 0) config_.prefill_chunk = options.prefill_chunk;
     if (!options.fuse_residual_add) config_.fuse_residual_add = false;
     pool_ = std::make_unique<ThreadPool>(config_.n_threads);
@@ -62,7 +66,7 @@ void CpuBackend::read(BufferId buf, size_t offset, void* dst, size_t bytes) {
 
 void CpuBackend::prepare(const DispatchTable& table) {
     std::vector<Resolved> resolved(table.size());
-    size_t max_k = 1, max_ctx = 1, max_head = 2;
+    size_t max_k = 1, max_ctx = 1, max_head = 2, qact_bytes = 0;
     for (size_t i = 0; i < table.size(); ++i) {
         const Command& c = table.commands[i];
         auto resolve = [&](const BufRef& ref) -> uint8_t* {
@@ -72,7 +76,11 @@ void CpuBackend::prepare(const DispatchTable& table) {
         };
         for (int j = 0; j < 3; ++j) resolved[i].in[j] = resolve(c.in[j]);
         for (int j = 0; j < 2; ++j) resolved[i].out[j] = resolve(c.out[j]);
-        if (c.op == Op::MatMul) max_k = std::max<size_t>(max_k, c.k);
+        if (c.op == Op::MatMul) {
+            max_k = std::max<size_t>(max_k, c.k);
+            const int32_t m = (c.flags & (kLastRowOnly | kSingleRow)) ? 1 : (int32_t)std::max<uint32_t>(1, table.max_tokens);
+            qact_bytes = std::max(qact_bytes, matmul_->qact_bytes(c.wtype, c.k, m));
+        }
         if (c.op == Op::Attention) max_ctx = std::max<size_t>(max_ctx, c.p[3]);
         if (c.op == Op::Rope) max_head = std::max<size_t>(max_head, c.p[2]);
         if (c.op == Op::Count) fail(ErrorKind::Internal, "cpu", "unknown op in " + table.info[i].label);
@@ -93,6 +101,16 @@ void CpuBackend::prepare(const DispatchTable& table) {
         scratch_.rows = scratch_storage_.data();
         scratch_.scores = scratch_.rows + threads * rows_stride;
         scratch_.rope = scratch_.scores + threads * scores_stride;
+    }
+    if (qact_bytes > scratch_.qact_bytes) {
+        const size_t rounded = (qact_bytes + kAlignment - 1) / kAlignment * kAlignment;
+        void* p = std::aligned_alloc(kAlignment, rounded);
+        if (!p) fail(ErrorKind::OutOfMemory, "cpu", "cannot allocate " + std::to_string(rounded) + " bytes of MatMul scratch");
+        allocated_ += rounded;
+        allocated_ -= scratch_.qact_bytes;
+        qact_storage_.reset(static_cast<uint8_t*>(p));
+        scratch_.qact = qact_storage_.get();
+        scratch_.qact_bytes = rounded;
     }
     prepared_[&table] = std::move(resolved);
 }
@@ -119,8 +137,8 @@ void CpuBackend::execute(const Command& c, const Resolved& r, const RunState& s)
                         c.f0);
             break;
         case Op::MatMul:
-            cpu_matmul(r.in[0], c.wtype, f32(r.in[1]) + skip_rows * c.k, f32(r.out[0]), m, c.n, c.k,
-                       (c.flags & kAccumulate) != 0, *pool_, scratch_);
+            matmul_->run(r.in[0], c.wtype, f32(r.in[1]) + skip_rows * c.k, f32(r.out[0]), m, c.n, c.k,
+                         (c.flags & kAccumulate) != 0, *pool_, scratch_);
             break;
         case Op::Rope:
             cpu_rope(f32(r.out[0]), m, s.pos, (int32_t)c.p[0], (int32_t)c.p[1], (int32_t)c.p[2], (int32_t)c.p[3], c.f0,

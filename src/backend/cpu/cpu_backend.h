@@ -1,6 +1,7 @@
 // The CPU backend: host buffers, a thread pool, and a replay loop over the command array.
 #pragma once
 
+#include <cstdlib>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -8,6 +9,7 @@
 
 #include "backend/backend.h"
 #include "backend/cpu/cpu_kernels.h"
+#include "backend/cpu/matmul_dispatch.h"
 #include "backend/cpu/thread_pool.h"
 
 namespace akunu {
@@ -51,6 +53,8 @@ private:
     std::vector<Buffer> buffers_;
     std::unordered_map<const DispatchTable*, std::vector<Resolved>> prepared_;
     std::vector<float> scratch_storage_;
+    std::unique_ptr<uint8_t, void (*)(void*)> qact_storage_{nullptr, std::free};
+    std::unique_ptr<MatMulDispatch> matmul_;
     CpuScratch scratch_;
     uint64_t allocated_ = 0;
 };

@@ -1,5 +1,7 @@
 #include "backend/cpu/cpu_device_info.h"
 
+#include "backend/cpu/cpu_features.h"
+
 #include <sched.h>
 
 #include <fstream>
@@ -67,7 +69,7 @@ DeviceConfig detect_cpu_device(int32_t n_threads) {
     c.n_cores = usable_cores();
     c.n_threads = n_threads > 0 ? n_threads : c.n_cores;
     c.device_name = cpu_model_name();
-    c.isa = "scalar";
+    c.isa = cpu_isa_description(best_cpu_isa());  // the backend replaces it with the level it uses
     c.memory_bytes = available_memory_bytes();
     c.cache_bytes = last_level_cache_bytes();
     c.prefill_chunk = 256;

@@ -20,6 +20,8 @@ struct CpuScratch {
     size_t rows_stride = 0;     // floats between two threads' `rows`
     size_t scores_stride = 0;
     size_t rope_stride = 0;
+    uint8_t* qact = nullptr;    // quantized activations of one MatMul (shared, 64-byte aligned)
+    size_t qact_bytes = 0;
 };
 
 constexpr int kMatMulRowBlock = 8;  // weight rows dequantized together, reused across all M tokens

@@ -1,0 +1,138 @@
+// Attention for one token (decode), split over the context: the positions 0 .. pos are cut into
+// chunks and each (query head, chunk) is its own block, so a long context keeps every SM busy
+// instead of one block per head (16-32 blocks) walking it alone. Each block writes its chunk's
+// softmax partials (max, sum, unnormalised output) to a scratch area; the last block of a head to
+// finish (an atomic counter per head) combines them, writes the output and resets the counter,
+// so the kernel is one graph node and replays without host help.
+//
+// The grid is sized from max_ctx (the context the table was built for); blocks whose chunk starts
+// at or past pos + 1 (read from the device RunState) return at once. Chunks are at least 64
+// positions, and grow (to 4096 at most) until a head has at most 256 of them, so the scratch,
+// n_heads * chunks * (head_dim + 2) floats, is under 64 MiB up to 1M positions of context.
+#include "backend/cuda/attention_common.cuh"
+#include "backend/cuda/cuda_check.h"
+#include "core/error.h"
+
+namespace akunu::cuda {
+namespace {
+
+constexpr int kMinChunk = 64;
+constexpr int kMaxChunk = 4096;
+constexpr int kMaxChunks = 256;
+
+int chunk_for(int max_ctx) {
+    int chunk = kMinChunk;
+    while ((max_ctx + chunk - 1) / chunk > kMaxChunks && chunk < kMaxChunk) chunk *= 2;
+    return chunk;
+}
+
+int chunks_for(int max_ctx) { return (max_ctx + chunk_for(max_ctx) - 1) / chunk_for(max_ctx); }
+
+size_t partial_floats(int n_heads, int head_dim, int max_ctx) {
+    return (size_t)n_heads * chunks_for(max_ctx) * (head_dim + 2);
+}
+
+template <int DPL>
+__global__ void __launch_bounds__(kAttnThreads)
+    attention_decode_kernel(const float* __restrict__ q, const float* __restrict__ kc, const float* __restrict__ vc,
+                            float* __restrict__ out, const DevState* __restrict__ state, int n_heads, int n_kv_heads,
+                            int hd, int max_ctx, float scale, int chunk, float* part, unsigned* counters) {
+    extern __shared__ float smem[];
+    __shared__ float scratch[32];
+    __shared__ bool is_last;
+    const int h = blockIdx.x, c = blockIdx.y, n_chunks = gridDim.y;
+    const int len = min(state->pos + 1, max_ctx);
+    const int n_active = (len + chunk - 1) / chunk;
+    if (c >= n_active) return;
+    const int region = max(chunk, n_chunks);
+    float* ps = smem;            // [region]: this chunk's scores, later the chunks' weights
+    float* red = smem + region;  // [kAttnWarps][hd]
+    const int kvh = h / (n_heads / n_kv_heads);
+    const float* K = kc + (size_t)kvh * max_ctx * hd;
+    const float* V = vc + (size_t)kvh * max_ctx * hd;
+    float qr[DPL], acc[DPL];
+    load_q(q + (size_t)h * hd, hd, qr);
+#pragma unroll
+    for (int i = 0; i < DPL; ++i) acc[i] = 0.0f;
+    float run_max = -INFINITY, run_sum = 0.0f;
+    const int p0 = c * chunk;
+    attend_tile(qr, K, V, hd, p0, min(chunk, len - p0), scale, ps, scratch, run_max, run_sum, acc);
+    combine_warps(acc, hd, red);
+
+    const size_t stride = (size_t)hd + 2;
+    float* head_part = part + (size_t)h * n_chunks * stride;
+    float* mine = head_part + (size_t)c * stride;
+    for (int d = threadIdx.x; d < hd; d += kAttnThreads) mine[2 + d] = red[d];
+    if (threadIdx.x == 0) {
+        mine[0] = run_max;
+        mine[1] = run_sum;
+    }
+    // Publish the partials, then count this chunk in; the last one combines.
+    __threadfence();
+    __syncthreads();
+    if (threadIdx.x == 0) is_last = atomicAdd(&counters[h], 1u) == (unsigned)(n_active - 1);
+    __syncthreads();
+    if (!is_last) return;
+    __threadfence();
+
+    float gmax = -INFINITY;
+    for (int cc = threadIdx.x; cc < n_active; cc += kAttnThreads) gmax = fmaxf(gmax, __ldcg(head_part + cc * stride));
+    gmax = block_max(gmax, scratch);
+    float total = 0.0f;
+    for (int cc = threadIdx.x; cc < n_active; cc += kAttnThreads) {
+        const float wgt = expf(__ldcg(head_part + cc * stride) - gmax);
+        ps[cc] = wgt;
+        total += __ldcg(head_part + cc * stride + 1) * wgt;
+    }
+    total = block_sum(total, scratch);  // its barriers also publish ps
+    const float inv = 1.0f / total;
+    for (int d = threadIdx.x; d < hd; d += kAttnThreads) {
+        float o = 0.0f;
+        for (int cc = 0; cc < n_active; ++cc) o += __ldcg(head_part + cc * stride + 2 + d) * ps[cc];
+        out[(size_t)h * hd + d] = o * inv;
+    }
+    if (threadIdx.x == 0) counters[h] = 0;  // ready for the next run
+}
+
+}  // namespace
+
+bool attention_shape_supported(int n_heads, int n_kv_heads, int head_dim) {
+    return n_heads > 0 && n_kv_heads > 0 && n_heads % n_kv_heads == 0 && head_dim > 0 &&
+           head_dim <= kAttnMaxHeadDim;
+}
+
+size_t attention_scratch_bytes(int n_heads, int head_dim, int max_ctx) {
+    // Partials, then one counter per head (16-byte aligned).
+    return (partial_floats(n_heads, head_dim, max_ctx) * sizeof(float) + 15) / 16 * 16 + (size_t)n_heads * sizeof(unsigned);
+}
+
+void launch_attention(const OpLaunch& l) {
+    const Command& c = *l.cmd;
+    const int nh = (int)c.p[0], nkv = (int)c.p[1], hd = (int)c.p[2], max_ctx = (int)c.p[3];
+    if (l.m <= 0) return;
+    if (!attention_shape_supported(nh, nkv, hd)) {
+        fail(ErrorKind::Unsupported, "cuda", "attention with " + std::to_string(nh) + " heads, " + std::to_string(nkv) +
+                                                 " KV heads, head_dim " + std::to_string(hd));
+    }
+    if (l.m > 1) {
+        launch_attention_prefill(l);
+        return;
+    }
+    if (!l.attn_scratch || l.attn_scratch_bytes < attention_scratch_bytes(nh, hd, max_ctx)) {
+        fail(ErrorKind::Internal, "cuda", "attention scratch missing or too small");
+    }
+    const int chunk = chunk_for(max_ctx), n_chunks = chunks_for(max_ctx);
+    const dim3 grid((unsigned)nh, (unsigned)n_chunks);
+    const size_t smem = ((size_t)std::max(chunk, n_chunks) + (size_t)kAttnWarps * hd) * sizeof(float);
+    float* part = reinterpret_cast<float*>(l.attn_scratch);
+    unsigned* counters = reinterpret_cast<unsigned*>(l.attn_scratch + (partial_floats(nh, hd, max_ctx) * sizeof(float) + 15) / 16 * 16);
+    dispatch_dpl(hd, [&]<int DPL>() {
+        attention_decode_kernel<DPL><<<grid, kAttnThreads, smem, l.stream>>>(
+            reinterpret_cast<const float*>(l.in[0]), reinterpret_cast<const float*>(l.in[1]),
+            reinterpret_cast<const float*>(l.in[2]), reinterpret_cast<float*>(l.out[0]), l.state, nh, nkv, hd, max_ctx,
+            c.f0, chunk, part, counters);
+        AKUNU_CUDA_LAUNCHED("attention_decode_kernel");
+    });
+}
+
+}  // namespace akunu::cuda

@@ -1,0 +1,387 @@
+#include "backend/cuda/cuda_backend.h"
+
+#include <cuda_runtime.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include "backend/cuda/cuda_check.h"
+#include "backend/cuda/cuda_device_config.h"
+#include "backend/cuda/cuda_graph_chain.h"
+#include "backend/cuda/cuda_ops.h"
+#include "core/error.h"
+
+namespace akunu {
+
+using cuda::DevState;
+
+namespace {
+
+constexpr size_t kAlignment = 256;
+
+cudaStream_t as_stream(CUstream_st* s) { return s; }
+
+}  // namespace
+
+bool cuda_device_available(std::string* why) {
+    int n = 0;
+    const cudaError_t st = cudaGetDeviceCount(&n);
+    if (st != cudaSuccess) {
+        cudaGetLastError();
+        if (why) *why = std::string("cudaGetDeviceCount: ") + cudaGetErrorString(st);
+        return false;
+    }
+    if (n <= 0) {
+        if (why) *why = "cudaGetDeviceCount found no CUDA device";
+        return false;
+    }
+    return true;
+}
+
+std::unique_ptr<Backend> create_cuda_backend(const BackendOptions& options) {
+    return std::make_unique<CudaBackend>(options);
+}
+
+CudaBackend::CudaBackend(const BackendOptions& options) {
+    std::string why;
+    if (!cuda_device_available(&why)) fail(ErrorKind::Unsupported, "cuda", "no usable GPU: " + why);
+    AKUNU_CUDA_CHECK(cudaSetDevice(device_));
+    const cuda::CudaDeviceInfo info = cuda::query_cuda_device(device_);
+    sms_ = info.sms;
+    config_ = cuda::cuda_device_config(info, options);
+    cudaStream_t s = nullptr;
+    AKUNU_CUDA_CHECK(cudaStreamCreateWithFlags(&s, cudaStreamNonBlocking));
+    stream_ = s;
+    AKUNU_CUDA_CHECK(cudaMalloc(&state_, sizeof(DevState)));
+    AKUNU_CUDA_CHECK(cudaMallocHost(&state_host_, sizeof(DevState)));
+    std::memset(state_host_, 0, sizeof(DevState));
+    AKUNU_CUDA_CHECK(cudaMemsetAsync(state_, 0, sizeof(DevState), s));
+    allocated_ += kAlignment;
+}
+
+CudaBackend::~CudaBackend() {
+    // No throwing here: errors are ignored, everything is released.
+    if (stream_) cudaStreamSynchronize(as_stream(stream_));
+    for (auto& [table, p] : prepared_) cuda::destroy_step_graph(p.step_graph);
+    for (CUevent_st* e : events_) cudaEventDestroy(e);
+    for (Buffer& b : buffers_) cudaFree(b.ptr);
+    if (attn_scratch_) cudaFree(attn_scratch_);
+    if (state_) cudaFree(state_);
+    if (state_host_) cudaFreeHost(state_host_);
+    if (stream_) cudaStreamDestroy(as_stream(stream_));
+    cudaGetLastError();
+}
+
+// ---------------------------------------------------------------- buffers
+
+BufferId CudaBackend::create_buffer(size_t bytes, const char* name) {
+    const size_t rounded = (std::max<size_t>(bytes, 1) + kAlignment - 1) / kAlignment * kAlignment;
+    void* p = nullptr;
+    const cudaError_t st = cudaMalloc(&p, rounded);
+    if (st != cudaSuccess) {
+        cudaGetLastError();
+        fail(ErrorKind::OutOfMemory, "cuda", "cannot allocate " + std::to_string(bytes) + " bytes of GPU memory for '" +
+                                                 name + "': " + cudaGetErrorString(st));
+    }
+    buffers_.push_back({static_cast<uint8_t*>(p), bytes, false, name});
+    AKUNU_CUDA_CHECK(cudaMemsetAsync(p, 0, rounded, as_stream(stream_)));
+    allocated_ += rounded;
+    return (BufferId)(buffers_.size() - 1);
+}
+
+BufferId CudaBackend::import_weights(const void* host, size_t bytes, const char* name) {
+    // The same host tensor imported twice (tied embeddings) shares one device copy.
+    auto it = imported_.find(host);
+    if (it != imported_.end() && buffers_[it->second].size >= bytes) return it->second;
+    void* p = nullptr;
+    const cudaError_t st = cudaMalloc(&p, std::max<size_t>(bytes, 1));
+    if (st != cudaSuccess) {
+        cudaGetLastError();
+        fail(ErrorKind::OutOfMemory, "cuda", "cannot allocate " + std::to_string(bytes) + " bytes of GPU memory for weight '" +
+                                                 name + "': " + cudaGetErrorString(st));
+    }
+    buffers_.push_back({static_cast<uint8_t*>(p), bytes, true, name});
+    const BufferId id = (BufferId)(buffers_.size() - 1);
+    if (bytes > 0) {
+        AKUNU_CUDA_CHECK(cudaMemcpyAsync(p, host, bytes, cudaMemcpyHostToDevice, as_stream(stream_)));
+        synchronize();  // the host memory is the caller's; the copy must be done when we return
+    }
+    imported_[host] = id;
+    return id;
+}
+
+void CudaBackend::check_range(BufferId buf, size_t offset, size_t bytes, const char* what) const {
+    if (buf >= buffers_.size() || offset > buffers_[buf].size || bytes > buffers_[buf].size - offset) {
+        fail(ErrorKind::Internal, "cuda", std::string(what) + " out of range of buffer " + std::to_string(buf));
+    }
+}
+
+void CudaBackend::write(BufferId buf, size_t offset, const void* src, size_t bytes) {
+    check_range(buf, offset, bytes, "write");
+    if (bytes == 0) return;
+    AKUNU_CUDA_CHECK(cudaMemcpyAsync(buffers_[buf].ptr + offset, src, bytes, cudaMemcpyHostToDevice, as_stream(stream_)));
+    synchronize();
+}
+
+void CudaBackend::read(BufferId buf, size_t offset, void* dst, size_t bytes) {
+    check_range(buf, offset, bytes, "read");
+    if (bytes == 0) return;
+    AKUNU_CUDA_CHECK(cudaMemcpyAsync(dst, buffers_[buf].ptr + offset, bytes, cudaMemcpyDeviceToHost, as_stream(stream_)));
+    synchronize();
+}
+
+void CudaBackend::synchronize() { AKUNU_CUDA_CHECK(cudaStreamSynchronize(as_stream(stream_))); }
+
+// ---------------------------------------------------------------- tables
+
+void CudaBackend::validate(const Command& c, const Resolved& r, const std::string& label) const {
+    auto unsupported = [&](const std::string& what) { fail(ErrorKind::Unsupported, "cuda", label + ": " + what); };
+    switch (c.op) {
+        case Op::EmbedLookup:
+        case Op::MatMul: {
+            if (!cuda::cuda_supports_weight_type(c.wtype)) unsupported(std::string("weight type ") + dtype_name(c.wtype));
+            const uint8_t* w = c.op == Op::MatMul ? r.in[0] : r.in[1];
+            // The kernels load blocks with the widest access their size allows (dequant.cuh).
+            if (((uintptr_t)w & 15u) != 0) unsupported("weights not 16-byte aligned");
+            const uint32_t block = dtype_traits(c.wtype).block_size;
+            if (c.k % block != 0) unsupported("k " + std::to_string(c.k) + " not a multiple of the block size");
+            break;
+        }
+        case Op::Attention:
+            if (!cuda::attention_shape_supported((int)c.p[0], (int)c.p[1], (int)c.p[2])) {
+                unsupported("attention shape (heads " + std::to_string(c.p[0]) + ", kv heads " + std::to_string(c.p[1]) +
+                            ", head_dim " + std::to_string(c.p[2]) + ")");
+            }
+            break;
+        case Op::Rope:
+            if (c.p[2] > c.p[1] || c.p[2] % 2 != 0) unsupported("rope_dim " + std::to_string(c.p[2]));
+            break;
+        case Op::RmsNorm:
+        case Op::KvStore:
+        case Op::Add:
+        case Op::SwiGlu:
+        case Op::Argmax:
+            break;
+        case Op::Count:
+            fail(ErrorKind::Internal, "cuda", "unknown op in " + label);
+    }
+}
+
+void CudaBackend::prepare(const DispatchTable& table) {
+    if (table.max_tokens > 65535) {
+        fail(ErrorKind::Unsupported, "cuda", "tables of more than 65535 tokens per run (" +
+                                                 std::to_string(table.max_tokens) + ")");
+    }
+    Prepared p;
+    p.resolved.resize(table.size());
+    for (size_t i = 0; i < table.size(); ++i) {
+        const Command& c = table.commands[i];
+        const std::string& label = table.info[i].label;
+        auto resolve = [&](const BufRef& ref) -> uint8_t* {
+            if (ref.buf == kNoBuffer) return nullptr;
+            check_range(ref.buf, ref.offset, 0, label.c_str());
+            return buffers_[ref.buf].ptr + ref.offset;
+        };
+        for (int j = 0; j < 3; ++j) p.resolved[i].in[j] = resolve(c.in[j]);
+        for (int j = 0; j < 2; ++j) p.resolved[i].out[j] = resolve(c.out[j]);
+        validate(c, p.resolved[i], label);
+    }
+    // Decode attention's scratch: grown here (never while running). Captured graphs hold the old
+    // address, so they are dropped and captured again on their next run.
+    size_t scratch = 0;
+    for (const Command& c : table.commands) {
+        if (c.op == Op::Attention) {
+            scratch = std::max(scratch, cuda::attention_scratch_bytes((int)c.p[0], (int)c.p[2], (int)c.p[3]));
+        }
+    }
+    if (scratch > attn_scratch_bytes_) {
+        synchronize();
+        for (auto& [t, prep] : prepared_) {
+            cuda::destroy_step_graph(prep.step_graph);
+            prep.step_graph = nullptr;
+        }
+        if (attn_scratch_) cudaFree(attn_scratch_);
+        allocated_ -= attn_scratch_bytes_;
+        attn_scratch_ = nullptr;
+        attn_scratch_bytes_ = 0;
+        const cudaError_t st = cudaMalloc(&attn_scratch_, scratch);
+        if (st != cudaSuccess) {
+            cudaGetLastError();
+            attn_scratch_ = nullptr;
+            fail(ErrorKind::OutOfMemory, "cuda", "cannot allocate " + std::to_string(scratch) +
+                                                     " bytes of attention scratch: " + cudaGetErrorString(st));
+        }
+        AKUNU_CUDA_CHECK(cudaMemsetAsync(attn_scratch_, 0, scratch, as_stream(stream_)));
+        attn_scratch_bytes_ = scratch;
+        allocated_ += scratch;
+    }
+    // Two events per command for run_profiled, made now so that profiling allocates nothing.
+    while (events_.size() < 2 * table.size()) {
+        cudaEvent_t e = nullptr;
+        AKUNU_CUDA_CHECK(cudaEventCreate(&e));
+        events_.push_back(e);
+    }
+    auto it = prepared_.find(&table);
+    if (it != prepared_.end()) {
+        cuda::destroy_step_graph(it->second.step_graph);
+        it->second = std::move(p);
+    } else {
+        prepared_.emplace(&table, std::move(p));
+    }
+}
+
+CudaBackend::Prepared& CudaBackend::prepared_for(const DispatchTable& table) {
+    auto it = prepared_.find(&table);
+    if (it == prepared_.end() || it->second.resolved.size() != table.size()) {
+        fail(ErrorKind::Internal, "cuda", "dispatch table run before prepare()");
+    }
+    return it->second;
+}
+
+void CudaBackend::upload_state(const RunState& s) {
+    if (s.n_tokens < 1) fail(ErrorKind::InvalidArgument, "cuda", "run of " + std::to_string(s.n_tokens) + " tokens");
+    // The pinned source is rewritten only after the previous run synchronised, so the async copy
+    // always sees the value written here.
+    state_host_->pos = s.pos;
+    state_host_->n_tokens = s.n_tokens;
+    state_host_->step = s.step;
+    state_host_->pad = 0;
+    AKUNU_CUDA_CHECK(cudaMemcpyAsync(state_, state_host_, sizeof(DevState), cudaMemcpyHostToDevice, as_stream(stream_)));
+}
+
+void CudaBackend::enqueue(const Command& c, const Resolved& r, const RunState& s) {
+    cuda::OpLaunch l;
+    l.cmd = &c;
+    for (int j = 0; j < 3; ++j) l.in[j] = r.in[j];
+    for (int j = 0; j < 2; ++j) l.out[j] = r.out[j];
+    const bool last_row = (c.flags & kLastRowOnly) != 0;
+    l.m = (last_row || (c.flags & kSingleRow)) ? 1 : s.n_tokens;
+    l.skip_rows = last_row ? s.n_tokens - 1 : 0;
+    l.state = state_;
+    l.stream = as_stream(stream_);
+    l.attn_scratch = attn_scratch_;
+    l.attn_scratch_bytes = attn_scratch_bytes_;
+    switch (c.op) {
+        case Op::EmbedLookup: cuda::launch_embed_lookup(l); break;
+        case Op::RmsNorm: cuda::launch_rmsnorm(l); break;
+        case Op::MatMul: cuda::launch_matmul(l); break;
+        case Op::Rope: cuda::launch_rope(l); break;
+        case Op::KvStore: cuda::launch_kv_store(l); break;
+        case Op::Attention: cuda::launch_attention(l); break;
+        case Op::Add: cuda::launch_add(l); break;
+        case Op::SwiGlu: cuda::launch_swiglu(l); break;
+        case Op::Argmax: cuda::launch_argmax(l); break;
+        case Op::Count: break;
+    }
+}
+
+void CudaBackend::enqueue_table(const DispatchTable& table, const Prepared& p, const RunState& s) {
+    for (size_t i = 0; i < table.size(); ++i) enqueue(table.commands[i], p.resolved[i], s);
+}
+
+CUgraphExec_st* CudaBackend::step_graph(const DispatchTable& table, Prepared& p) {
+    if (!p.step_graph) {
+        RunState one;  // the captured kernels run with M = 1; pos and step come from the device state
+        one.n_tokens = 1;
+        p.step_graph = cuda::capture_step_graph(as_stream(stream_), state_, [&] { enqueue_table(table, p, one); });
+    }
+    return p.step_graph;
+}
+
+void CudaBackend::run(const DispatchTable& table, const RunState& state) {
+    Prepared& p = prepared_for(table);
+    if (state.n_tokens == 1) {
+        // One decode step: the chain's graph run once (its trailing advance node is harmless,
+        // every run uploads its state first).
+        CUgraphExec_st* g = step_graph(table, p);
+        upload_state(state);
+        cuda::launch_step_graph(g, as_stream(stream_), 1);
+    } else {
+        upload_state(state);
+        enqueue_table(table, p, state);
+    }
+    synchronize();
+}
+
+void CudaBackend::run_chain(const DispatchTable& table, const RunState& first, int32_t n_steps) {
+    Prepared& p = prepared_for(table);
+    if (n_steps <= 0) return;
+    if (first.n_tokens == 1) {
+        CUgraphExec_st* g = step_graph(table, p);
+        upload_state(first);
+        cuda::launch_step_graph(g, as_stream(stream_), n_steps);
+    } else {
+        // Chains of several tokens per step are not a decode path; replay eagerly, same semantics.
+        upload_state(first);
+        for (int32_t i = 0; i < n_steps; ++i) {
+            enqueue_table(table, p, first);
+            cuda::launch_advance_state(state_, as_stream(stream_));
+        }
+    }
+    synchronize();
+}
+
+void CudaBackend::run_profiled(const DispatchTable& table, const RunState& state, double* ms_per_command) {
+    Prepared& p = prepared_for(table);
+    const cudaStream_t s = as_stream(stream_);
+    upload_state(state);
+    for (size_t i = 0; i < table.size(); ++i) {
+        AKUNU_CUDA_CHECK(cudaEventRecord(events_[2 * i], s));
+        enqueue(table.commands[i], p.resolved[i], state);
+        AKUNU_CUDA_CHECK(cudaEventRecord(events_[2 * i + 1], s));
+    }
+    synchronize();
+    for (size_t i = 0; i < table.size(); ++i) {
+        float ms = 0.0f;
+        AKUNU_CUDA_CHECK(cudaEventElapsedTime(&ms, events_[2 * i], events_[2 * i + 1]));
+        ms_per_command[i] = ms;
+    }
+}
+
+// ---------------------------------------------------------------- bandwidth
+
+double CudaBackend::measure_read_bandwidth_gbs() {
+    // 2 GiB (40x the H100's L2), less where memory is short; best of 5 timed passes after a warm-up.
+    size_t free_b = 0, total_b = 0;
+    AKUNU_CUDA_CHECK(cudaMemGetInfo(&free_b, &total_b));
+    size_t bytes = size_t(2) << 30;
+    while (bytes > (size_t(64) << 20) && bytes > free_b / 2) bytes /= 2;
+    void* buf = nullptr;
+    unsigned long long* sink = nullptr;
+    cudaEvent_t e0 = nullptr, e1 = nullptr;
+    const cudaStream_t s = as_stream(stream_);
+    double best = 0;
+    try {
+        AKUNU_CUDA_CHECK(cudaMalloc(&buf, bytes));
+        AKUNU_CUDA_CHECK(cudaMalloc(&sink, sizeof(unsigned long long)));
+        AKUNU_CUDA_CHECK(cudaMemsetAsync(buf, 0, bytes, s));
+        AKUNU_CUDA_CHECK(cudaMemsetAsync(sink, 0, sizeof(unsigned long long), s));
+        AKUNU_CUDA_CHECK(cudaEventCreate(&e0));
+        AKUNU_CUDA_CHECK(cudaEventCreate(&e1));
+        cuda::launch_read_probe(buf, bytes, sink, sms_, s);  // warm-up
+        for (int pass = 0; pass < 5; ++pass) {
+            AKUNU_CUDA_CHECK(cudaEventRecord(e0, s));
+            cuda::launch_read_probe(buf, bytes, sink, sms_, s);
+            AKUNU_CUDA_CHECK(cudaEventRecord(e1, s));
+            AKUNU_CUDA_CHECK(cudaEventSynchronize(e1));
+            float ms = 0.0f;
+            AKUNU_CUDA_CHECK(cudaEventElapsedTime(&ms, e0, e1));
+            if (ms > 0) best = std::max(best, (double)bytes / (ms * 1e-3) / 1e9);
+        }
+    } catch (...) {
+        cudaStreamSynchronize(s);
+        if (e0) cudaEventDestroy(e0);
+        if (e1) cudaEventDestroy(e1);
+        cudaFree(buf);
+        cudaFree(sink);
+        cudaGetLastError();
+        throw;
+    }
+    cudaEventDestroy(e0);
+    cudaEventDestroy(e1);
+    cudaFree(buf);
+    cudaFree(sink);
+    return best;
+}
+
+}  // namespace akunu

@@ -1,0 +1,80 @@
+// The CUDA kernels' host-side entry points, one per op (each in its own .cu file), and the two
+// structs they share: the device-resident run state and the launch description of one command.
+//
+// RunState on the device: kernels whose result depends on the position (RoPE, KV store,
+// attention) or on the chain step (Argmax's chain_out slot) read pos/step from a DevState in
+// device memory, never from kernel arguments. So a decode step captured once into a CUDA graph is
+// replayed unchanged: a one-thread "advance" node at the end of the step increments pos and step
+// (cuda_graph_chain.h). Row counts (m) are launch arguments: they shape the grid, and the only
+// tables that are captured run with m = 1.
+#pragma once
+
+#include <cuda_runtime.h>
+
+#include <cstddef>
+#include <cstdint>
+
+#include "format/dtype.h"
+#include "plan/command.h"
+
+namespace akunu::cuda {
+
+// Mirrors akunu::RunState; 16 bytes so one copy moves it.
+struct DevState {
+    int32_t pos;       // position of the run's first token
+    int32_t n_tokens;  // tokens in the run
+    int32_t step;      // chain step: where Argmax writes its token in chain_out
+    int32_t pad;
+};
+
+// One command, resolved: device pointers (BufRef offsets applied), rows and stream.
+struct OpLaunch {
+    const Command* cmd = nullptr;
+    uint8_t* in[3] = {nullptr, nullptr, nullptr};
+    uint8_t* out[2] = {nullptr, nullptr};
+    int32_t m = 1;          // rows this command runs on (1 under kLastRowOnly / kSingleRow)
+    int32_t skip_rows = 0;  // leading rows of in0 / in1 skipped (kLastRowOnly: n_tokens - 1)
+    DevState* state = nullptr;
+    cudaStream_t stream = nullptr;
+    uint8_t* attn_scratch = nullptr;  // decode attention's split partials (attention_scratch_bytes)
+    size_t attn_scratch_bytes = 0;
+};
+
+void launch_embed_lookup(const OpLaunch& l);
+void launch_rmsnorm(const OpLaunch& l);
+void launch_matmul(const OpLaunch& l);
+void launch_rope(const OpLaunch& l);
+void launch_kv_store(const OpLaunch& l);
+void launch_attention(const OpLaunch& l);          // m = 1: attention_decode.cu; m > 1: the prefill kernel
+void launch_attention_prefill(const OpLaunch& l);
+void launch_add(const OpLaunch& l);
+void launch_swiglu(const OpLaunch& l);
+void launch_argmax(const OpLaunch& l);
+
+// MatMul's two halves: y[n] (+)= W x for one row of x, and Y[m][n] (+)= X W^T for m rows.
+// Each returns false for a weight type it does not implement.
+bool launch_gemv_float(DType type, const uint8_t* w, const float* x, float* y, int n, int k, bool accumulate,
+                       cudaStream_t s);
+bool launch_gemv_q_legacy(DType type, const uint8_t* w, const float* x, float* y, int n, int k, bool accumulate,
+                          cudaStream_t s);
+bool launch_gemv_k_quants(DType type, const uint8_t* w, const float* x, float* y, int n, int k, bool accumulate,
+                          cudaStream_t s);
+bool launch_gemm_tiled(DType type, const uint8_t* w, const float* x, float* y, int m, int n, int k, bool accumulate,
+                       cudaStream_t s);
+
+// Chain bookkeeping: state->pos += 1, state->step += 1 (the last node of a captured decode step).
+void launch_advance_state(DevState* state, cudaStream_t s);
+
+// Streams `bytes` of `buf` with 16-byte loads; `sink` receives a value that depends on every load.
+void launch_read_probe(const void* buf, size_t bytes, unsigned long long* sink, int sms, cudaStream_t s);
+
+// Which weight types MatMul / EmbedLookup take (all of the registry), and which attention shapes
+// the attention kernel takes (head_dim <= 512, whole GQA groups).
+bool cuda_supports_weight_type(DType type);
+bool attention_shape_supported(int n_heads, int n_kv_heads, int head_dim);
+
+// Device scratch that one decode Attention command needs (zero-filled once; the kernel leaves it
+// reusable). Commands run one after another, so one area sized for the largest serves them all.
+size_t attention_scratch_bytes(int n_heads, int head_dim, int max_ctx);
+
+}  // namespace akunu::cuda
