@@ -121,6 +121,18 @@ int run(const Args& a) {
     }
     int64_t needed = 1;
     for (const BenchTest& t : tests) needed = std::max(needed, t.depth + std::max<int64_t>(t.n_prompt, 1) + t.n_gen);
+    // The engine caps a context at 16M positions and threads at what an int holds; say so here
+    // rather than letting a cast wrap the value.
+    if (needed > (int64_t)(1 << 24)) {
+        std::fprintf(stderr, "akunu_bench: the tests need %lld positions; the limit is %d\n", (long long)needed, 1 << 24);
+        return 2;
+    }
+    for (int64_t nt : threads) {
+        if (nt > 4096) {
+            std::fprintf(stderr, "akunu_bench: -t %lld is more threads than any machine has\n", (long long)nt);
+            return 2;
+        }
+    }
 
     // A synthetic model that llama-bench must also read goes through a temporary file.
     std::string model_path = a.model;
@@ -204,7 +216,7 @@ int run(const Args& a) {
 int main(int argc, char** argv) {
     Args a;
     CLI::App app{"akunu_bench: prefill and decode throughput, llama-bench compatible"};
-    app.add_option("model", a.model, "GGUF file");
+    app.add_option("model_path", a.model, "GGUF file");
     app.add_option("-m,--model", a.model, "GGUF file (as llama-bench takes it)");
     app.add_option("--synthetic", a.synthetic, "random-weight model PRESET[:TYPE] instead of a file");
     app.add_option("-p,--pp", a.pp, "prompt lengths: N, N,M,..., FIRST-LAST+STEP, FIRST-LAST*MULT")->capture_default_str();

@@ -24,6 +24,7 @@ struct RunArgs {
     int repeat_last_n = 64;
     uint64_t seed = 0;
     uint32_t ctx = 0;
+    double memory_limit_mib = 0;
     int threads = 0;
     std::vector<std::string> stop;
     bool no_bos = false;
@@ -65,6 +66,7 @@ int run(const RunArgs& a) {
     akunu_load_params lp = akunu_default_load_params();
     lp.max_context = a.ctx;
     lp.n_threads = a.threads;
+    lp.memory_limit_bytes = (uint64_t)(a.memory_limit_mib * 1048576.0);
     if (isatty(STDERR_FILENO) && !a.quiet) lp.progress = progress;
 
     akunu_model* model = nullptr;
@@ -149,6 +151,8 @@ int main(int argc, char** argv) {
     run_cmd->add_option("-c,--ctx", a.ctx, "context size (0: the model's, at most 4096)")->capture_default_str();
     run_cmd->add_option("-t,--threads", a.threads, "CPU threads (0: all cores)")->capture_default_str()->check(CLI::NonNegativeNumber);
     run_cmd->add_option("--stop", a.stop, "stop string (repeatable)");
+    run_cmd->add_option("--memory-limit", a.memory_limit_mib, "memory budget in MiB (0: what is available)")
+        ->check(CLI::NonNegativeNumber);
     run_cmd->add_flag("--no-bos", a.no_bos, "do not add BOS even if the vocabulary asks for it");
     run_cmd->add_flag("--special", a.special, "parse special-token text in the prompt");
     run_cmd->add_flag("-q,--quiet", a.quiet, "print only the text");

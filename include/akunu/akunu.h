@@ -47,6 +47,7 @@ typedef struct akunu_load_params {
     int32_t n_threads;          /* CPU threads; 0 = all cores */
     uint32_t prefill_chunk;     /* tokens per prefill batch; 0 = the device's default */
     bool check_memory;          /* refuse to load when weights + KV + scratch exceed available memory */
+    uint64_t memory_limit_bytes; /* 0: the device's available memory; else the budget is the smaller */
     /* Called with bytes done/total while weights load; may be NULL. */
     void (*progress)(uint64_t done, uint64_t total, void* user);
     void* progress_user;

@@ -30,9 +30,12 @@ EngineOptions engine_options(const akunu_load_params* p) {
     o.n_threads = p->n_threads;
     o.prefill_chunk = p->prefill_chunk;
     o.check_memory = p->check_memory;
+    o.memory_limit_bytes = p->memory_limit_bytes;
     o.exact_activations = false;  // the fast integer MatMul paths (EngineOptions defaults to exact; engine.h)
     switch (p->backend) {
         case AKUNU_BACKEND_AUTO:
+            o.backend = backend_available(BackendKind::Cuda) ? BackendKind::Cuda : BackendKind::Cpu;
+            break;
         case AKUNU_BACKEND_CPU: o.backend = BackendKind::Cpu; break;
         case AKUNU_BACKEND_CUDA: o.backend = BackendKind::Cuda; break;
         default: fail(ErrorKind::InvalidArgument, "api", "unknown backend " + std::to_string((int)p->backend));

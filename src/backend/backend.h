@@ -62,4 +62,7 @@ public:
 
 std::unique_ptr<Backend> create_backend(BackendKind kind, const BackendOptions& options);
 
+// Whether this build has the backend and the machine has a device for it.
+bool backend_available(BackendKind kind);
+
 }  // namespace akunu

@@ -11,6 +11,20 @@ const char* backend_kind_name(BackendKind kind) {
     return kind == BackendKind::Cuda ? "cuda" : "cpu";
 }
 
+bool backend_available(BackendKind kind) {
+    switch (kind) {
+        case BackendKind::Cpu:
+            return true;
+        case BackendKind::Cuda:
+#ifdef AKUNU_HAS_CUDA
+            return cuda_device_available();
+#else
+            return false;
+#endif
+    }
+    return false;
+}
+
 std::unique_ptr<Backend> create_backend(BackendKind kind, const BackendOptions& options) {
     switch (kind) {
         case BackendKind::Cpu:

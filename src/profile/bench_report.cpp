@@ -114,7 +114,7 @@ void write_markdown(std::ostream& out, const std::vector<BenchRecord>& records) 
 }
 
 std::string csv_escape(const std::string& s) {
-    if (s.find_first_of(",\"\n") == std::string::npos) return s;
+    if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
     std::string out = "\"";
     for (char c : s) {
         if (c == '"') out += '"';

@@ -100,17 +100,22 @@ void Engine::init(std::unique_ptr<GgufFile> file, const EngineOptions& options) 
     chunk_ = std::max<uint32_t>(1, std::min(dev.prefill_chunk, max_ctx_));
 
     memory_ = estimate_memory(config_, weights_.total_bytes(), max_ctx_, chunk_);
-    if (options.check_memory && dev.memory_bytes > 0 && memory_.total() > dev.memory_bytes) {
+    // The budget is what the device has available, or the caller's limit when that is smaller.
+    uint64_t budget = dev.memory_bytes;
+    if (options.memory_limit_bytes > 0 && (budget == 0 || options.memory_limit_bytes < budget)) {
+        budget = options.memory_limit_bytes;
+    }
+    if (options.check_memory && budget > 0 && memory_.total() > budget) {
         const uint64_t fixed = memory_.weight_bytes + scratch_bytes(config_, 0, chunk_);
         const uint64_t per_pos = kv_bytes_per_position(config_) + 4;
-        const uint64_t fit = fixed < dev.memory_bytes ? (dev.memory_bytes - fixed) / per_pos : 0;
+        const uint64_t fit = fixed < budget ? (budget - fixed) / per_pos : 0;
         fail(ErrorKind::OutOfMemory, "engine",
              file_->name() + ": needs " + mib(memory_.total()) + " (weights " + mib(memory_.weight_bytes) +
                  " + KV cache " + mib(memory_.kv_cache_bytes) + " for " + std::to_string(max_ctx_) +
-                 " positions + scratch " + mib(memory_.scratch_bytes) + ") but " + mib(dev.memory_bytes) +
-                 " is available on " + dev.backend_name +
+                 " positions + scratch " + mib(memory_.scratch_bytes) + ") but " + mib(budget) +
+                 (budget == dev.memory_bytes ? " is available on " + dev.backend_name : " is the memory limit") +
                  (fit > 0 ? "; --ctx " + std::to_string(std::min<uint64_t>(fit, max_ctx_)) + " would fit"
-                          : "; the weights alone do not fit"));
+                          : "; weights and scratch alone need " + mib(fixed)));
     }
 
     // Weights: one buffer per tensor (zero copy on the CPU).

@@ -26,6 +26,7 @@ struct EngineOptions {
     int32_t n_threads = 0;
     uint32_t prefill_chunk = 0;
     bool check_memory = true;
+    uint64_t memory_limit_bytes = 0;  // 0: what the device reports available; else the smaller of the two
     bool fuse_residual_add = true;  // false: MatMul into tmp + separate Add (the unfused oracle path)
     // CPU kernel level (BackendOptions::isa): "auto", "scalar", "avx2", "avx512".
     std::string isa = "auto";

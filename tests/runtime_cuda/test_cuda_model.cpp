@@ -345,15 +345,21 @@ TEST(CudaDevice, ConfigAndBandwidth) {
     EXPECT_GT(c.n_cores, 0);
     EXPECT_GT(c.memory_bytes, 0u);
     EXPECT_GT(c.cache_bytes, 0u);
-    EXPECT_GT(c.datasheet_bandwidth_gbs, 0.0);
     EXPECT_GT(c.prefill_chunk, 0u);
     EXPECT_GT(c.chain_chunk, 0u);
     const double bw = be->measure_read_bandwidth_gbs();
     EXPECT_GT(bw, 0.0);
-    EXPECT_LT(bw, 1.25 * c.datasheet_bandwidth_gbs) << "a probe faster than the datasheet measures a cache";
+    // The datasheet number comes from the memory clock and bus width the driver reports (0 if it
+    // reports none); a probe faster than it would be measuring a cache.
+    if (c.datasheet_bandwidth_gbs > 0) {
+        EXPECT_LT(bw, 1.25 * c.datasheet_bandwidth_gbs);
+    } else {
+        std::printf("[cuda] the driver reports no memory clock / bus width: no datasheet bandwidth\n");
+    }
     std::printf("[cuda] %s (%s): %d SMs, L2 %.0f MiB, %.1f GiB free, datasheet %.0f GB/s, measured read %.0f GB/s (%.0f%%)\n",
                 c.device_name.c_str(), c.isa.c_str(), c.n_cores, c.cache_bytes / 1048576.0,
-                c.memory_bytes / 1073741824.0, c.datasheet_bandwidth_gbs, bw, 100.0 * bw / c.datasheet_bandwidth_gbs);
+                c.memory_bytes / 1073741824.0, c.datasheet_bandwidth_gbs, bw,
+                c.datasheet_bandwidth_gbs > 0 ? 100.0 * bw / c.datasheet_bandwidth_gbs : 0.0);
 }
 
 // Without a GPU the backend refuses with Unsupported (what the op harness counts as "skip").
