@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <cstring>
+#include <cstdlib>
 
 #include "backend/cpu/matmul_kernels.h"
 #include "format/quant_blocks.h"
@@ -89,9 +90,12 @@ void q4_0_tile(const QMatMulArgs& a, int64_t j, int64_t t0) {
     const __m512i m4 = _mm512_set1_epi8(0xF);
     const __m512i pidx = _mm512_setr_epi32(0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1);
     int64_t b = 0;
+    static const long pf_env = getenv("PF") ? atol(getenv("PF")) : 0;
+    const size_t pf = pf_env > 0 ? (size_t)pf_env : (pf_env < 0 ? (size_t)(-pf_env) * a.w_row_bytes : 0);
     for (; b + 2 <= nb; b += 2) {
         __m512i qv[R];
         __m512 dw[R];
+        if (pf) for (int r = 0; r < R; ++r) _mm_prefetch((const char*)(w[r] + 18 * b + pf), _MM_HINT_T0);
         for (int r = 0; r < R; ++r) {
             const uint8_t* bp = w[r] + 18 * b;
             const __m256i q01 = _mm256_inserti128_si256(

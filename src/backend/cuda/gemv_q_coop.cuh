@@ -36,7 +36,7 @@ struct CoopBlock<DType::Q4_0> {
     struct Raw {
         uint16_t d, q0, q1;
     };
-    __device__ __forceinline__ static Raw load(const uint8_t* __restrict__ b, int t) {
+    AKUNU_HD static Raw load(const uint8_t* __restrict__ b, int t) {
         Raw r;
         r.d = ld_u16(b);
         r.q0 = ld_u16(b + 2 + 4 * t);
@@ -44,9 +44,9 @@ struct CoopBlock<DType::Q4_0> {
         return r;
     }
     // x float4 offsets (in floats) within the block for part t.
-    __device__ __forceinline__ static int xoff0(int t) { return 4 * t; }
-    __device__ __forceinline__ static int xoff1(int t) { return 16 + 4 * t; }
-    __device__ __forceinline__ static float dot(const Raw& r, const float4 a, const float4 c) {
+    AKUNU_HD static int xoff0(int t) { return 4 * t; }
+    AKUNU_HD static int xoff1(int t) { return 16 + 4 * t; }
+    AKUNU_HD static float dot(const Raw& r, const float4 a, const float4 c) {
         const uint32_t q = (uint32_t)r.q0 | ((uint32_t)r.q1 << 16);
         const float xa[4] = {a.x, a.y, a.z, a.w};
         const float xc[4] = {c.x, c.y, c.z, c.w};
@@ -68,16 +68,16 @@ struct CoopBlock<DType::Q8_0> {
     struct Raw {
         uint16_t d, q[4];
     };
-    __device__ __forceinline__ static Raw load(const uint8_t* __restrict__ b, int t) {
+    AKUNU_HD static Raw load(const uint8_t* __restrict__ b, int t) {
         Raw r;
         r.d = ld_u16(b);
 #pragma unroll
         for (int i = 0; i < 4; ++i) r.q[i] = ld_u16(b + 2 + 8 * t + 2 * i);
         return r;
     }
-    __device__ __forceinline__ static int xoff0(int t) { return 8 * t; }
-    __device__ __forceinline__ static int xoff1(int t) { return 8 * t + 4; }
-    __device__ __forceinline__ static float dot(const Raw& r, const float4 a, const float4 c) {
+    AKUNU_HD static int xoff0(int t) { return 8 * t; }
+    AKUNU_HD static int xoff1(int t) { return 8 * t + 4; }
+    AKUNU_HD static float dot(const Raw& r, const float4 a, const float4 c) {
         const float xs[8] = {a.x, a.y, a.z, a.w, c.x, c.y, c.z, c.w};
         float s = 0.0f;
 #pragma unroll
@@ -89,6 +89,34 @@ struct CoopBlock<DType::Q8_0> {
     }
 };
 
+// U steps of one lane: issue every load first (weights of R rows, x once), then the arithmetic.
+template <DType T, int R, bool kCheck>
+AKUNU_HD void coop_steps(const uint8_t* const (&wr)[R], const float* __restrict__ x, int base, int nb,
+                                           int t, int xo0, int xo1, float (&acc)[R]) {
+    using C = CoopBlock<T>;
+    constexpr int U = kCoopSteps;
+    typename C::Raw raw[U][R];
+    float4 xa[U], xc[U];
+#pragma unroll
+    for (int u = 0; u < U; ++u) {
+        const int b = base + 8 * u;
+        if (!kCheck || b < nb) {
+            const float* xb = x + (size_t)b * 32;
+            xa[u] = *reinterpret_cast<const float4*>(xb + xo0);
+            xc[u] = *reinterpret_cast<const float4*>(xb + xo1);
+#pragma unroll
+            for (int r = 0; r < R; ++r) raw[u][r] = C::load(wr[r] + (size_t)b * C::kBytes, t);
+        }
+    }
+#pragma unroll
+    for (int u = 0; u < U; ++u) {
+        if (!kCheck || base + 8 * u < nb) {
+#pragma unroll
+            for (int r = 0; r < R; ++r) acc[r] += C::dot(raw[u][r], xa[u], xc[u]);
+        }
+    }
+}
+
 // One warp per R consecutive rows, kCoopWarps warps per block. Lane = 4 * sub + t: sub (0..7) is
 // the block within a step, t the part of the block. Needs x 16-byte aligned, w 2-byte aligned,
 // k a multiple of 32 (nb = k / 32 blocks per row).
@@ -98,11 +126,12 @@ __global__ void __launch_bounds__(kCoopWarps * 32)
                      float* __restrict__ y, int n, int nb, int accumulate) {
     using C = CoopBlock<T>;
     constexpr int U = kCoopSteps;
+    static_assert(U >= 1);
     const int lane = threadIdx.x & 31;
     const int row0 = (blockIdx.x * kCoopWarps + (threadIdx.x >> 5)) * R;
     if (row0 >= n) return;  // whole warp leaves together
     const int t = lane & 3, sub = lane >> 2;
-    const uint8_t* wr[R];
+    const uint8_t* wr[R];  // NOLINT
 #pragma unroll
     for (int r = 0; r < R; ++r) wr[r] = w + (size_t)min(row0 + r, n - 1) * row_bytes;  // clamped rows: discarded
     const int xo0 = C::xoff0(t), xo1 = C::xoff1(t);
@@ -110,29 +139,12 @@ __global__ void __launch_bounds__(kCoopWarps * 32)
 #pragma unroll
     for (int r = 0; r < R; ++r) acc[r] = 0.0f;
 
-    for (int base = sub; base < nb; base += 8 * U) {
-        typename C::Raw raw[U][R];
-        float4 xa[U], xc[U];
-        // Issue every load of the U steps first.
-#pragma unroll
-        for (int u = 0; u < U; ++u) {
-            const int b = base + 8 * u;
-            if (b < nb) {
-                const float* xb = x + (size_t)b * 32;
-                xa[u] = *reinterpret_cast<const float4*>(xb + xo0);
-                xc[u] = *reinterpret_cast<const float4*>(xb + xo1);
-#pragma unroll
-                for (int r = 0; r < R; ++r) raw[u][r] = C::load(wr[r] + (size_t)b * C::kBytes, t);
-            }
-        }
-#pragma unroll
-        for (int u = 0; u < U; ++u) {
-            if (base + 8 * u < nb) {
-#pragma unroll
-                for (int r = 0; r < R; ++r) acc[r] += C::dot(raw[u][r], xa[u], xc[u]);
-            }
-        }
-    }
+    // Full iterations (all U steps in range for every lane) without bounds checks, then one checked
+    // tail iteration.
+    const int full_end = nb - 8 * U + 1;  // base < full_end <=> base + 8(U-1) + 7 - sub < nb for all subs
+    int base = sub;
+    for (; base - sub < full_end; base += 8 * U) coop_steps<T, R, false>(wr, x, base, nb, t, xo0, xo1, acc);
+    if (base < nb) coop_steps<T, R, true>(wr, x, base, nb, t, xo0, xo1, acc);
 #pragma unroll
     for (int r = 0; r < R; ++r) {
         const float s = warp_sum(acc[r]);
