@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "akunu/akunu.h"
+#include "model_owner.h"
 #include "core/error.h"
 #include "profile/bench_record.h"
 #include "profile/bench_runner.h"
@@ -161,6 +162,7 @@ int run(const Args& a) {
             std::fprintf(stderr, "akunu_bench: cannot load %s: %s\n", model_label.c_str(), akunu_last_error());
             return 1;
         }
+        ModelOwner owner(model);
         BenchContext ctx = make_bench_context(model, model_label);
         if (!a.no_peak) {
             const std::string key = std::string(ctx.device.backend) + "|" + ctx.device.device + "|" +
@@ -204,7 +206,7 @@ int run(const Args& a) {
                 records.push_back(r);
             }
         }
-        akunu_free_model(model);
+        owner.reset();
     }
     write_report(std::cout, format, records);
     if (a.roofline) print_roofline(records);

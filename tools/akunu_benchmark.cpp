@@ -8,6 +8,7 @@
 #include <string>
 
 #include "akunu/akunu.h"
+#include "model_owner.h"
 #include "core/error.h"
 #include "profile/benchmark_prompts.h"
 #include "profile/e2e_benchmark.h"
@@ -66,14 +67,15 @@ int run(const Args& a) {
             std::fprintf(stderr, "akunu_benchmark: cannot load %s: %s\n", label.c_str(), akunu_last_error());
             return 1;
         }
+        ModelOwner probe_owner(probe);
         context = needed_context(probe, benchmark_prompts(), s);
-        akunu_free_model(probe);
     }
     akunu_model* model = load(a, context);
     if (!model) {
         std::fprintf(stderr, "akunu_benchmark: cannot load %s: %s\n", label.c_str(), akunu_last_error());
         return 1;
     }
+    ModelOwner owner(model);
 
     E2EReport report = run_e2e_benchmark(model, make_bench_context(model, label), benchmark_prompts(), s);
     if (!a.no_peak) {
@@ -87,7 +89,7 @@ int run(const Args& a) {
         });
         set_peak_bandwidth(report, peak.gbs, peak.source);
     }
-    akunu_free_model(model);
+    owner.reset();
 
     if (a.output == "json") {
         // stdout carries the document alone; people still see the header and warnings.

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "akunu/akunu.h"
+#include "model_owner.h"
 #include "core/error.h"
 #include "profile/bench_runner.h"
 #include "profile/diagnose.h"
@@ -78,6 +79,7 @@ int run(const Args& a) {
         std::fprintf(stderr, "akunu_profile: cannot load the model: %s\n", akunu_last_error());
         return 1;
     }
+    ModelOwner owner(model);
     const BenchContext ctx = make_bench_context(model, a.synthetic.empty() ? a.model : "synthetic:" + a.synthetic);
     double peak = 0;
     std::string peak_source = "not measured";
@@ -162,7 +164,6 @@ int run(const Args& a) {
             if (!f.next.empty()) std::printf("    next: %s\n", f.next.c_str());
         }
     }
-    akunu_free_model(model);
     return 0;
 }
 

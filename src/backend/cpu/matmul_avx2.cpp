@@ -54,7 +54,9 @@ void q4_0_tile(const QMatMulArgs& a, int64_t j, int64_t t0) {
     for (int r = 0; r < R; ++r)
         for (int t = 0; t < T; ++t) acc[r][t] = _mm256_setzero_ps();
     const __m256i m4 = _mm256_set1_epi8(0xF), ones = _mm256_set1_epi16(1);
+    RowPrefetch<T == 1> pf(w[0], R * a.w_row_bytes, R * 18);
     for (int64_t b = 0; b < nb; ++b) {
+        pf.next();
         __m256i qv[R];
         __m256 dw[R];
         for (int r = 0; r < R; ++r) {
@@ -91,7 +93,9 @@ void q8_0_tile(const QMatMulArgs& a, int64_t j, int64_t t0) {
     for (int r = 0; r < R; ++r)
         for (int t = 0; t < T; ++t) acc[r][t] = _mm256_setzero_ps();
     const __m256i ones = _mm256_set1_epi16(1);
+    RowPrefetch<T == 1> pf(w[0], R * a.w_row_bytes, R * 34);
     for (int64_t b = 0; b < nb; ++b) {
+        pf.next();
         __m256i wv[R], aw[R];
         __m256 dw[R];
         for (int r = 0; r < R; ++r) {
@@ -113,7 +117,7 @@ void q8_0_tile(const QMatMulArgs& a, int64_t j, int64_t t0) {
         for (int t = 0; t < T; ++t) store_y(a.y + (size_t)(t0 + t) * a.ldy + j + r, hsum8(acc[r][t]), a.accumulate);
 }
 
-void q4_0(const QMatMulArgs& a, int64_t j0, int64_t j1) {
+void q4_0(const QMatMulArgs& a, int64_t j0, int64_t j1, uint8_t*) {
     if (a.m == 1) {
         static const TileFn<QMatMulArgs> one[4][1] = AKUNU_TILES_4x1(q4_0_tile);
         run_tiles(a, j0, j1, one);
@@ -123,7 +127,7 @@ void q4_0(const QMatMulArgs& a, int64_t j0, int64_t j1) {
     }
 }
 
-void q8_0(const QMatMulArgs& a, int64_t j0, int64_t j1) {
+void q8_0(const QMatMulArgs& a, int64_t j0, int64_t j1, uint8_t*) {
     if (a.m == 1) {
         static const TileFn<QMatMulArgs> one[4][1] = AKUNU_TILES_4x1(q8_0_tile);
         run_tiles(a, j0, j1, one);

@@ -13,7 +13,6 @@
 
 #include <cstdint>
 #include <cstring>
-#include <cstdlib>
 
 #include "backend/cpu/matmul_kernels.h"
 #include "format/quant_blocks.h"
@@ -90,12 +89,11 @@ void q4_0_tile(const QMatMulArgs& a, int64_t j, int64_t t0) {
     const __m512i m4 = _mm512_set1_epi8(0xF);
     const __m512i pidx = _mm512_setr_epi32(0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1);
     int64_t b = 0;
-    static const long pf_env = getenv("PF") ? atol(getenv("PF")) : 0;
-    const size_t pf = pf_env > 0 ? (size_t)pf_env : (pf_env < 0 ? (size_t)(-pf_env) * a.w_row_bytes : 0);
+    RowPrefetch<T == 1> pf(w[0], R * a.w_row_bytes, R * 36);
     for (; b + 2 <= nb; b += 2) {
         __m512i qv[R];
         __m512 dw[R];
-        if (pf) for (int r = 0; r < R; ++r) _mm_prefetch((const char*)(w[r] + 18 * b + pf), _MM_HINT_T0);
+        pf.next();
         for (int r = 0; r < R; ++r) {
             const uint8_t* bp = w[r] + 18 * b;
             const __m256i q01 = _mm256_inserti128_si256(
@@ -150,8 +148,10 @@ void q8_0_tile(const QMatMulArgs& a, int64_t j, int64_t t0) {
         for (int t = 0; t < T; ++t) acc[r][t] = _mm512_setzero_ps();
     const __m512i pidx = _mm512_setr_epi32(0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1);
     const __m512i zero = _mm512_setzero_si512();
+    RowPrefetch<T == 1> pf(w[0], R * a.w_row_bytes, R * 68);
     int64_t b = 0;
     for (; b + 2 <= nb; b += 2) {
+        pf.next();
         __m512i aw[R];
         __mmask64 neg[R];
         __m512 dw[R];

@@ -28,7 +28,10 @@ struct QMatMulArgs {
     int64_t ldy = 0;
     bool accumulate = false;
 };
-using QMatMulFn = void (*)(const QMatMulArgs& a, int64_t j0, int64_t j1);
+// `pack`: this thread's scratch for repacked weight rows (kPackBytesPerK * k bytes, 64-byte
+// aligned; nullptr when the caller has none, which a kernel must accept by not packing).
+using QMatMulFn = void (*)(const QMatMulArgs& a, int64_t j0, int64_t j1, uint8_t* pack);
+constexpr size_t kPackBytesPerK = 20;  // 16 rows x (1 byte + 2 floats / 32) per column: 16 * 40 / 32
 using QuantizeActFn = void (*)(const float* x, int64_t k, uint8_t* row, const QActLayout& l);
 
 // Float paths: f32 activations against F32 / F16 / BF16 weights (and against dequantized f32 rows

@@ -26,7 +26,7 @@ XRow xrow(const QMatMulArgs& a, int32_t t) {
             r + a.xl.aux_offset};
 }
 
-void q4_0(const QMatMulArgs& a, int64_t j0, int64_t j1) {
+void q4_0(const QMatMulArgs& a, int64_t j0, int64_t j1, uint8_t*) {
     const int64_t nb = a.xl.k / QK4_0;
     for (int32_t t = 0; t < a.m; ++t) {
         const XRow x = xrow(a, t);
@@ -46,7 +46,7 @@ void q4_0(const QMatMulArgs& a, int64_t j0, int64_t j1) {
     }
 }
 
-void q8_0(const QMatMulArgs& a, int64_t j0, int64_t j1) {
+void q8_0(const QMatMulArgs& a, int64_t j0, int64_t j1, uint8_t*) {
     const int64_t nb = a.xl.k / QK8_0;
     for (int32_t t = 0; t < a.m; ++t) {
         const XRow x = xrow(a, t);
@@ -65,7 +65,7 @@ void q8_0(const QMatMulArgs& a, int64_t j0, int64_t j1) {
 }
 
 // Q4_K: sum over super-blocks of d*dx * sum_j sc_j (q . x)_j  -  dmin*dx * sum_j m_j (sum of x)_j.
-void q4_k(const QMatMulArgs& a, int64_t j0, int64_t j1) {
+void q4_k(const QMatMulArgs& a, int64_t j0, int64_t j1, uint8_t*) {
     const int64_t nb = a.xl.k / QK_K;
     for (int32_t t = 0; t < a.m; ++t) {
         const XRow x = xrow(a, t);
@@ -96,7 +96,7 @@ void q4_k(const QMatMulArgs& a, int64_t j0, int64_t j1) {
 }
 
 // Q6_K: sum over super-blocks of d*dx * sum_s sc_s ((q . x)_s - 32 (sum of x)_s), q in 0..63.
-void q6_k(const QMatMulArgs& a, int64_t j0, int64_t j1) {
+void q6_k(const QMatMulArgs& a, int64_t j0, int64_t j1, uint8_t*) {
     const int64_t nb = a.xl.k / QK_K;
     for (int32_t t = 0; t < a.m; ++t) {
         const XRow x = xrow(a, t);
