@@ -66,7 +66,7 @@ void CpuBackend::read(BufferId buf, size_t offset, void* dst, size_t bytes) {
 
 void CpuBackend::prepare(const DispatchTable& table) {
     std::vector<Resolved> resolved(table.size());
-    size_t max_k = 1, max_ctx = 1, max_head = 2, qact_bytes = 0;
+    size_t max_k = 1, max_ctx = 1, max_head = 2, qact_bytes = 0, pack_bytes = 0;
     for (size_t i = 0; i < table.size(); ++i) {
         const Command& c = table.commands[i];
         auto resolve = [&](const BufRef& ref) -> uint8_t* {
@@ -80,6 +80,7 @@ void CpuBackend::prepare(const DispatchTable& table) {
             max_k = std::max<size_t>(max_k, c.k);
             const int32_t m = (c.flags & (kLastRowOnly | kSingleRow)) ? 1 : (int32_t)std::max<uint32_t>(1, table.max_tokens);
             qact_bytes = std::max(qact_bytes, matmul_->qact_bytes(c.wtype, c.k, m));
+            pack_bytes = std::max(pack_bytes, matmul_->pack_bytes(c.wtype, c.k, m));
         }
         if (c.op == Op::Attention) max_ctx = std::max<size_t>(max_ctx, c.p[3]);
         if (c.op == Op::Rope) max_head = std::max<size_t>(max_head, c.p[2]);
@@ -102,15 +103,23 @@ void CpuBackend::prepare(const DispatchTable& table) {
         scratch_.scores = scratch_.rows + threads * rows_stride;
         scratch_.rope = scratch_.scores + threads * scores_stride;
     }
-    if (qact_bytes > scratch_.qact_bytes) {
-        const size_t rounded = (qact_bytes + kAlignment - 1) / kAlignment * kAlignment;
-        void* p = std::aligned_alloc(kAlignment, rounded);
-        if (!p) fail(ErrorKind::OutOfMemory, "cpu", "cannot allocate " + std::to_string(rounded) + " bytes of MatMul scratch");
-        allocated_ += rounded;
-        allocated_ -= scratch_.qact_bytes;
+    // MatMul byte scratch: the quantized activations (shared), then one packing area per thread.
+    qact_bytes = (qact_bytes + kAlignment - 1) / kAlignment * kAlignment;
+    pack_bytes = (pack_bytes + kAlignment - 1) / kAlignment * kAlignment;
+    if (qact_bytes > scratch_.qact_bytes || pack_bytes > scratch_.pack_stride) {
+        qact_bytes = std::max(qact_bytes, scratch_.qact_bytes);
+        pack_bytes = std::max(pack_bytes, scratch_.pack_stride);
+        const size_t total = std::max<size_t>(qact_bytes + threads * pack_bytes, kAlignment);
+        void* p = std::aligned_alloc(kAlignment, total);
+        if (!p) fail(ErrorKind::OutOfMemory, "cpu", "cannot allocate " + std::to_string(total) + " bytes of MatMul scratch");
+        allocated_ -= matmul_scratch_bytes_;
+        allocated_ += total;
+        matmul_scratch_bytes_ = total;
         qact_storage_.reset(static_cast<uint8_t*>(p));
         scratch_.qact = qact_storage_.get();
-        scratch_.qact_bytes = rounded;
+        scratch_.qact_bytes = qact_bytes;
+        scratch_.pack = pack_bytes ? scratch_.qact + qact_bytes : nullptr;
+        scratch_.pack_stride = pack_bytes;
     }
     prepared_[&table] = std::move(resolved);
 }

@@ -55,6 +55,7 @@ private:
     std::vector<float> scratch_storage_;
     std::unique_ptr<uint8_t, void (*)(void*)> qact_storage_{nullptr, std::free};
     std::unique_ptr<MatMulDispatch> matmul_;
+    size_t matmul_scratch_bytes_ = 0;  // bytes of qact_storage_
     CpuScratch scratch_;
     uint64_t allocated_ = 0;
 };

@@ -22,10 +22,13 @@ struct CpuScratch {
     size_t rope_stride = 0;
     uint8_t* qact = nullptr;    // quantized activations of one MatMul (shared, 64-byte aligned)
     size_t qact_bytes = 0;
+    uint8_t* pack = nullptr;    // per thread: repacked weight rows of the prefill GEMM (64-byte aligned)
+    size_t pack_stride = 0;     // bytes between two threads' `pack` (multiple of 64)
 };
 
 constexpr int kMatMulRowBlock = 8;  // weight rows dequantized together, reused across all M tokens
 
+// SIMD where the CPU has it (process-wide level: AKUNU_ISA or the best; kernel_matmul.cpp).
 float dot_f32(const float* a, const float* b, int64_t k);
 
 void cpu_embed_lookup(const int32_t* tokens, int32_t m, const uint8_t* table, DType type, int64_t k, float* out);

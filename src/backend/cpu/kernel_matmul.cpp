@@ -1,13 +1,17 @@
 // MatMul y[m][n] = sum_k W[n][k] x[m][k]: weight rows are dequantized in blocks of
 // kMatMulRowBlock once and reused for every token row, so prefill reads each weight once.
 #include <algorithm>
+#include <exception>
 
+#include "backend/cpu/cpu_features.h"
 #include "backend/cpu/cpu_kernels.h"
+#include "backend/cpu/matmul_kernels.h"
 #include "backend/cpu/thread_pool.h"
 
 namespace akunu {
+namespace {
 
-float dot_f32(const float* a, const float* b, int64_t k) {
+float dot_f32_scalar(const float* a, const float* b, int64_t k) {
     // Eight independent partial sums: the compiler keeps them in one vector register.
     float acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
     int64_t i = 0;
@@ -17,6 +21,29 @@ float dot_f32(const float* a, const float* b, int64_t k) {
     float tail = 0;
     for (; i < k; ++i) tail += a[i] * b[i];
     return ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7])) + tail;
+}
+
+using DotFn = float (*)(const float*, const float*, int64_t);
+
+DotFn pick_dot() {
+    CpuIsa isa = CpuIsa::Scalar;
+    try {
+        isa = resolve_cpu_isa("auto");
+    } catch (const std::exception&) {  // a bad AKUNU_ISA: the backend reports it; stay scalar here
+    }
+    const MatMulKernels* k = isa == CpuIsa::Avx512 ? matmul_kernels_avx512()
+                             : isa == CpuIsa::Avx2 ? matmul_kernels_avx2()
+                                                   : nullptr;
+    return k && k->dot ? k->dot : dot_f32_scalar;
+}
+
+}  // namespace
+
+// The process-wide level (AKUNU_ISA or the best), not a backend's isa option: dot_f32 serves the
+// attention kernel, which has no level of its own yet.
+float dot_f32(const float* a, const float* b, int64_t k) {
+    static const DotFn f = pick_dot();
+    return f(a, b, k);
 }
 
 void cpu_matmul(const uint8_t* w, DType type, const float* x, float* y, int32_t m, int64_t n, int64_t k,
@@ -42,7 +69,7 @@ void cpu_matmul(const uint8_t* w, DType type, const float* x, float* y, int32_t 
                 const float* xt = x + (size_t)t * k;
                 float* yt = y + (size_t)t * n + j0;
                 for (int r = 0; r < nr; ++r) {
-                    const float s = dot_f32(rows[r], xt, k);
+                    const float s = dot_f32_scalar(rows[r], xt, k);
                     yt[r] = accumulate ? yt[r] + s : s;
                 }
             }

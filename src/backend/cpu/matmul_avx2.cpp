@@ -27,6 +27,7 @@ inline VF vload_bf16(const uint8_t* p) {
     return _mm256_castsi256_ps(_mm256_slli_epi32(v, 16));
 }
 inline VF vfma(VF a, VF b, VF c) { return _mm256_fmadd_ps(a, b, c); }
+inline VF vadd(VF a, VF b) { return _mm256_add_ps(a, b); }
 inline float vhsum(VF v) {
     __m128 lo = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
     lo = _mm_add_ps(lo, _mm_movehl_ps(lo, lo));
@@ -141,8 +142,8 @@ void q8_0(const QMatMulArgs& a, int64_t j0, int64_t j1, uint8_t*) {
 
 const MatMulKernels* matmul_kernels_avx2() {
     static const MatMulKernels k = {
-        "avx2", quantize_q8_32, quantize_q8_k, q4_0, q8_0, q4_k, q6_k, f32, f16, bf16,
-        dequant_q4_0, dequant_q8_0, dequant_q4_k, dequant_q6_k,
+        "avx2", quantize_q8_32, quantize_q8_k, q4_0, q8_0, q4_k_tiles, q6_k, f32, f16, bf16,
+        dequant_q4_0, dequant_q8_0, dequant_q4_k, dequant_q6_k, dot,
     };
     return &k;
 }

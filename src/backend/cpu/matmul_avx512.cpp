@@ -34,6 +34,7 @@ inline VF vload_bf16(const uint8_t* p) {
     return _mm512_castsi512_ps(_mm512_slli_epi32(v, 16));
 }
 inline VF vfma(VF a, VF b, VF c) { return _mm512_fmadd_ps(a, b, c); }
+inline VF vadd(VF a, VF b) { return _mm512_add_ps(a, b); }
 // (Not _mm512_reduce_add_ps: GCC 12 warns about the undefined upper half it extracts.)
 inline float vhsum(VF v) {
     const __m512 s = _mm512_add_ps(v, _mm512_shuffle_f32x4(v, v, 0x4E));
@@ -193,8 +194,197 @@ void q8_0_tile(const QMatMulArgs& a, int64_t j, int64_t t0) {
             store_y(a.y + (size_t)(t0 + t) * a.ldy + j + r, vhsum(acc[r][t]) + tail[r][t], a.accumulate);
 }
 
-void q4_0(const QMatMulArgs& a, int64_t j0, int64_t j1) {
-    if (a.m == 1) {
+// ---------------------------------------------------------------- prefill: packed GEMM
+// With many tokens, the per-64-MAC float work of the tiles above (convert, scale, accumulate)
+// dominates. Here the 16 lanes of a register hold 16 weight ROWS instead: each 32-bit lane holds
+// 4 consecutive u8 weights of its row, dpbusd against 4 activation bytes broadcast to every lane,
+// so a lane sums a whole 32-element block of one output and the float work per block is shared
+// by 16 outputs. Weights are repacked once per 16-row block into the thread's scratch and reused
+// by every token:
+//   per 32-element sub-block: 8 x 64 bytes  V[h] lane r = u8 weights 4h..4h+3 of row r
+//                             16 f32 S, 16 f32 M (value = S * u - M; M unused for integer offsets)
+// Q4_0: u = nibble, value = d (u - 8); Q8_0: u = q + 128, value = d (u - 128): the offset is taken
+// off exactly in the integer sum (- off * sum of the activation block). Q4_K: u = nibble,
+// value = (d sc) u - (dmin m) per 32-element sub-block, the min against the activation block sums.
+constexpr int kPackRows = 16;
+constexpr size_t kPackSub = 8 * 64 + 2 * 64;  // bytes per 32-element sub-block
+static_assert(kPackSub / 32 <= kPackBytesPerK, "kPackBytesPerK (matmul_kernels.h) is too small");
+constexpr int32_t kPackMinTokens = 6;  // from here packing pays for itself (Q4_0, Q4_K at 3072 x 1024: measured)
+
+// out[h] lane r = dword h (bytes 4h..4h+3) of the 16 bytes at rows[r] + off.
+inline void transpose16x4(const uint8_t* const* rows, size_t off, __m512i out[4]) {
+    const __m512i tidx = _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
+    __m512i z[4];
+    for (int q = 0; q < 4; ++q) {
+        const __m256i lo = _mm256_inserti128_si256(
+            _mm256_castsi128_si256(_mm_loadu_si128(reinterpret_cast<const __m128i*>(rows[4 * q] + off))),
+            _mm_loadu_si128(reinterpret_cast<const __m128i*>(rows[4 * q + 1] + off)), 1);
+        const __m256i hi = _mm256_inserti128_si256(
+            _mm256_castsi128_si256(_mm_loadu_si128(reinterpret_cast<const __m128i*>(rows[4 * q + 2] + off))),
+            _mm_loadu_si128(reinterpret_cast<const __m128i*>(rows[4 * q + 3] + off)), 1);
+        // [row 4q | 4q+1 | 4q+2 | 4q+3] (4 dwords each) -> [dword 0 of the 4 rows | dword 1 | ...]
+        z[q] = _mm512_permutexvar_epi32(tidx, _mm512_inserti64x4(_mm512_castsi256_si512(lo), hi, 1));
+    }
+    const __m512i a01l = _mm512_shuffle_i32x4(z[0], z[1], _MM_SHUFFLE(1, 0, 1, 0));
+    const __m512i a23l = _mm512_shuffle_i32x4(z[2], z[3], _MM_SHUFFLE(1, 0, 1, 0));
+    const __m512i a01h = _mm512_shuffle_i32x4(z[0], z[1], _MM_SHUFFLE(3, 2, 3, 2));
+    const __m512i a23h = _mm512_shuffle_i32x4(z[2], z[3], _MM_SHUFFLE(3, 2, 3, 2));
+    out[0] = _mm512_shuffle_i32x4(a01l, a23l, _MM_SHUFFLE(2, 0, 2, 0));
+    out[1] = _mm512_shuffle_i32x4(a01l, a23l, _MM_SHUFFLE(3, 1, 3, 1));
+    out[2] = _mm512_shuffle_i32x4(a01h, a23h, _MM_SHUFFLE(2, 0, 2, 0));
+    out[3] = _mm512_shuffle_i32x4(a01h, a23h, _MM_SHUFFLE(3, 1, 3, 1));
+}
+
+// The f16 at rows[r] + off for the 16 rows, as f32 lanes.
+inline __m512 gather_half(const uint8_t* const* rows, __m512i idx, size_t off) {
+    const __m512i g = _mm512_i32gather_epi32(idx, rows[0] + off, 1);
+    return _mm512_cvtph_ps(_mm512_cvtepi32_epi16(g));
+}
+
+inline __m512i row_offsets(const uint8_t* const* rows) {
+    alignas(64) int32_t o[16];
+    for (int r = 0; r < 16; ++r) o[r] = (int32_t)(rows[r] - rows[0]);
+    return _mm512_load_si512(o);
+}
+
+void pack_q4_0(const uint8_t* const* rows, int64_t k, uint8_t* pack) {
+    const __m512i idx = row_offsets(rows), m4 = _mm512_set1_epi8(0xF);
+    for (int64_t b = 0; b < k / 32; ++b) {
+        uint8_t* p = pack + (size_t)b * kPackSub;
+        __m512i r[4];
+        transpose16x4(rows, 18 * (size_t)b + 2, r);
+        for (int h = 0; h < 4; ++h) {
+            _mm512_store_si512(p + 64 * h, _mm512_and_si512(r[h], m4));  // elements 4h.. (low nibbles)
+            _mm512_store_si512(p + 64 * (h + 4), _mm512_and_si512(_mm512_srli_epi32(r[h], 4), m4));  // 16+4h..
+        }
+        _mm512_store_ps(p + 512, gather_half(rows, idx, 18 * (size_t)b));
+    }
+}
+
+void pack_q8_0(const uint8_t* const* rows, int64_t k, uint8_t* pack) {
+    const __m512i idx = row_offsets(rows), flip = _mm512_set1_epi8((char)0x80);
+    for (int64_t b = 0; b < k / 32; ++b) {
+        uint8_t* p = pack + (size_t)b * kPackSub;
+        __m512i r[8];
+        transpose16x4(rows, 34 * (size_t)b + 2, r);
+        transpose16x4(rows, 34 * (size_t)b + 18, r + 4);
+        for (int h = 0; h < 8; ++h) _mm512_store_si512(p + 64 * h, _mm512_xor_si512(r[h], flip));  // q + 128
+        _mm512_store_ps(p + 512, gather_half(rows, idx, 34 * (size_t)b));
+    }
+}
+
+void pack_q4_k(const uint8_t* const* rows, int64_t k, uint8_t* pack) {
+    const __m512i m4 = _mm512_set1_epi8(0xF);
+    for (int64_t i = 0; i < k / 256; ++i) {
+        const size_t base = sizeof(block_q4_K) * (size_t)i;
+        for (int c = 0; c < 4; ++c) {
+            __m512i r[8];
+            transpose16x4(rows, base + 16 + 32 * (size_t)c, r);
+            transpose16x4(rows, base + 16 + 32 * (size_t)c + 16, r + 4);
+            uint8_t* lo = pack + (size_t)(8 * i + 2 * c) * kPackSub;
+            uint8_t* hi = lo + kPackSub;
+            for (int h = 0; h < 8; ++h) {
+                _mm512_store_si512(lo + 64 * h, _mm512_and_si512(r[h], m4));
+                _mm512_store_si512(hi + 64 * h, _mm512_and_si512(_mm512_srli_epi32(r[h], 4), m4));
+            }
+        }
+        for (int rr = 0; rr < kPackRows; ++rr) {
+            const block_q4_K* blk = reinterpret_cast<const block_q4_K*>(rows[rr] + base);
+            uint32_t u[4];
+            std::memcpy(u, blk->scales, 12);
+            u[3] = ((u[2] >> 4) & 0x0f0f0f0fu) | (((u[1] >> 6) & 0x03030303u) << 4);
+            const uint32_t aux = u[1] & 0x3f3f3f3fu;
+            u[1] = (u[2] & 0x0f0f0f0fu) | (((u[0] >> 6) & 0x03030303u) << 4);
+            u[2] = aux;
+            u[0] &= 0x3f3f3f3fu;
+            uint8_t sm[16];
+            std::memcpy(sm, u, 16);
+            const float d = half_at(reinterpret_cast<const uint8_t*>(&blk->d));
+            const float dmin = half_at(reinterpret_cast<const uint8_t*>(&blk->dmin));
+            for (int sb = 0; sb < 8; ++sb) {
+                float* sp = reinterpret_cast<float*>(pack + (size_t)(8 * i + sb) * kPackSub + 512);
+                sp[rr] = d * sm[sb];
+                sp[16 + rr] = dmin * sm[8 + sb];
+            }
+        }
+    }
+}
+
+// T tokens x the 16 packed rows. Off > 0: integer offset (Q8_32 activations, per-block sums);
+// Off == 0: float min (Q8_K activations: scale per 256, d * sum per 32).
+template <int T, int Off>
+void packed_tile(const uint8_t* pack, const QMatMulArgs& a, int64_t t0, int64_t j, int nr) {
+    const int64_t nsb = a.xl.k / 32;
+    QRows x[T];
+    const uint8_t* sums[T];
+    for (int t = 0; t < T; ++t) {
+        x[t] = qrow(a, t0 + t);
+        sums[t] = a.xq + (size_t)(t0 + t) * a.xl.row_bytes + a.xl.sum_offset;
+    }
+    __m512 acc[T];
+    for (int t = 0; t < T; ++t) acc[t] = _mm512_setzero_ps();
+    for (int64_t sb = 0; sb < nsb; ++sb) {
+        const uint8_t* p = pack + (size_t)sb * kPackSub;
+        __m512i ia[T];
+        for (int t = 0; t < T; ++t) {
+            if constexpr (Off > 0) {
+                ia[t] = _mm512_set1_epi32(-Off * reinterpret_cast<const int32_t*>(sums[t])[sb]);
+            } else {
+                ia[t] = _mm512_setzero_si512();
+            }
+        }
+        for (int h = 0; h < 8; ++h) {
+            const __m512i v = _mm512_load_si512(p + 64 * h);
+            for (int t = 0; t < T; ++t) {
+                int32_t xw;
+                std::memcpy(&xw, x[t].q + 32 * sb + 4 * h, 4);
+                ia[t] = _mm512_dpbusd_epi32(ia[t], v, _mm512_set1_epi32(xw));
+            }
+        }
+        const __m512 sv = _mm512_load_ps(p + 512);
+        for (int t = 0; t < T; ++t) {
+            const float dx = Off > 0 ? x[t].d[sb] : x[t].d[sb >> 3];
+            acc[t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(ia[t]), _mm512_mul_ps(sv, _mm512_set1_ps(dx)), acc[t]);
+        }
+        if constexpr (Off == 0) {
+            const __m512 mv = _mm512_load_ps(p + 576);
+            for (int t = 0; t < T; ++t) {
+                acc[t] = _mm512_fnmadd_ps(mv, _mm512_set1_ps(reinterpret_cast<const float*>(sums[t])[sb]), acc[t]);
+            }
+        }
+    }
+    const __mmask16 mask = (__mmask16)((1u << nr) - 1);
+    for (int t = 0; t < T; ++t) {
+        float* y = a.y + (size_t)(t0 + t) * a.ldy + j;
+        __m512 v = acc[t];
+        if (a.accumulate) v = _mm512_add_ps(v, _mm512_maskz_loadu_ps(mask, y));
+        _mm512_mask_storeu_ps(y, mask, v);
+    }
+}
+
+using PackFn = void (*)(const uint8_t* const* rows, int64_t k, uint8_t* pack);
+
+template <int Off>
+void packed_gemm(const QMatMulArgs& a, int64_t j0, int64_t j1, uint8_t* pack, PackFn pack_rows) {
+    using Tile = void (*)(const uint8_t*, const QMatMulArgs&, int64_t, int64_t, int);
+    static const Tile tiles[8] = {packed_tile<1, Off>, packed_tile<2, Off>, packed_tile<3, Off>, packed_tile<4, Off>,
+                                  packed_tile<5, Off>, packed_tile<6, Off>, packed_tile<7, Off>, packed_tile<8, Off>};
+    for (int64_t j = j0; j < j1; j += kPackRows) {
+        const int nr = (int)min64(kPackRows, j1 - j);
+        const uint8_t* rows[kPackRows];
+        for (int r = 0; r < kPackRows; ++r) rows[r] = a.w + (size_t)min64(j + r, j1 - 1) * a.w_row_bytes;
+        pack_rows(rows, a.xl.k, pack);
+        for (int64_t t = 0; t < a.m; t += 8) {
+            const int nt = (int)min64(8, a.m - t);
+            tiles[nt - 1](pack, a, t, j, nr);
+        }
+    }
+}
+
+void q4_0(const QMatMulArgs& a, int64_t j0, int64_t j1, uint8_t* pack) {
+    if (pack && a.m >= kPackMinTokens) {
+        packed_gemm<8>(a, j0, j1, pack, pack_q4_0);
+    } else if (a.m == 1) {
         static const TileFn<QMatMulArgs> one[4][1] = AKUNU_TILES_4x1(q4_0_tile);
         run_tiles(a, j0, j1, one);
     } else {
@@ -203,8 +393,10 @@ void q4_0(const QMatMulArgs& a, int64_t j0, int64_t j1) {
     }
 }
 
-void q8_0(const QMatMulArgs& a, int64_t j0, int64_t j1) {
-    if (a.m == 1) {
+void q8_0(const QMatMulArgs& a, int64_t j0, int64_t j1, uint8_t* pack) {
+    if (pack && a.m >= kPackMinTokens) {
+        packed_gemm<128>(a, j0, j1, pack, pack_q8_0);
+    } else if (a.m == 1) {
         static const TileFn<QMatMulArgs> one[4][1] = AKUNU_TILES_4x1(q8_0_tile);
         run_tiles(a, j0, j1, one);
     } else {
@@ -213,12 +405,20 @@ void q8_0(const QMatMulArgs& a, int64_t j0, int64_t j1) {
     }
 }
 
+void q4_k(const QMatMulArgs& a, int64_t j0, int64_t j1, uint8_t* pack) {
+    if (pack && a.m >= kPackMinTokens) {
+        packed_gemm<0>(a, j0, j1, pack, pack_q4_k);
+    } else {
+        q4_k_tiles(a, j0, j1, pack);
+    }
+}
+
 }  // namespace
 
 const MatMulKernels* matmul_kernels_avx512() {
     static const MatMulKernels k = {
         "avx512", quantize_q8_32, quantize_q8_k, q4_0, q8_0, q4_k, q6_k, f32, f16, bf16,
-        dequant_q4_0, dequant_q8_0, dequant_q4_k, dequant_q6_k,
+        dequant_q4_0, dequant_q8_0, dequant_q4_k, dequant_q6_k, dot,
     };
     return &k;
 }

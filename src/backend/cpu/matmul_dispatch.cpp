@@ -85,6 +85,11 @@ size_t MatMulDispatch::qact_bytes(DType type, int64_t k, int32_t m) const {
     return qact_layout(qact_format(type), k).row_bytes * (size_t)std::max(m, 1);
 }
 
+size_t MatMulDispatch::pack_bytes(DType type, int64_t k, int32_t m) const {
+    if (path(type) != MatMulPath::Integer || m < 2) return 0;
+    return (kPackBytesPerK * (size_t)k + 63) / 64 * 64;
+}
+
 void MatMulDispatch::run(const uint8_t* w, DType type, const float* x, float* y, int32_t m, int64_t n, int64_t k,
                          bool accumulate, ThreadPool& pool, const CpuScratch& scratch) const {
     const size_t row_bytes = dtype_row_bytes(type, k);
@@ -154,7 +159,10 @@ void MatMulDispatch::run(const uint8_t* w, DType type, const float* x, float* y,
                 a.y = y + (size_t)t0 * n;
                 a.ldy = n;
                 a.accumulate = accumulate;
-                pool.parallel_for(n, kRowGrain, [&](int64_t b, int64_t e, int) { f(a, b, e); });
+                const bool packs = scratch.pack && scratch.pack_stride >= pack_bytes(type, k, mm);
+                pool.parallel_for(n, kRowGrain, [&](int64_t b, int64_t e, int thread) {
+                    f(a, b, e, packs ? scratch.pack + (size_t)thread * scratch.pack_stride : nullptr);
+                });
             }
             return;
         }

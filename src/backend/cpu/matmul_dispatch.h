@@ -42,9 +42,13 @@ public:
 
     // Bytes of quantized-activation scratch for m tokens of width k (0 unless the Integer path).
     size_t qact_bytes(DType type, int64_t k, int32_t m) const;
+    // Bytes of per-thread weight-packing scratch (CpuScratch::pack) for m tokens of width k (0 for
+    // one token or a non-integer path). Without it the kernels run unpacked (slower prefill).
+    size_t pack_bytes(DType type, int64_t k, int32_t m) const;
 
     // y[m][n] (+)= x[m][k] W[n][k]^T. scratch.rows must hold kMatMulRowBlock * k floats per thread;
-    // scratch.qact at least one token's quantized row (more tokens than fit are done in chunks).
+    // scratch.qact at least one token's quantized row (more tokens than fit are done in chunks);
+    // scratch.pack is used where its stride holds pack_bytes().
     void run(const uint8_t* w, DType type, const float* x, float* y, int32_t m, int64_t n, int64_t k,
              bool accumulate, ThreadPool& pool, const CpuScratch& scratch) const;
 

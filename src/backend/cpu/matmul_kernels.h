@@ -66,6 +66,8 @@ struct MatMulKernels {
     DequantRowFn dequant_q8_0;
     DequantRowFn dequant_q4_k;
     DequantRowFn dequant_q6_k;
+    // f32 dot product (dot_f32 in cpu_kernels.h dispatches to the best level's); nullptr: scalar.
+    float (*dot)(const float* a, const float* b, int64_t k);
 };
 
 // The scalar twin: the same integer arithmetic as the SIMD kernels (exact integer block sums, f32

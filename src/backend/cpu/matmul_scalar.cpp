@@ -133,7 +133,7 @@ const MatMulKernels& matmul_kernels_scalar() {
     static const MatMulKernels k = {
         "scalar", quantize_act_q8_32_scalar, quantize_act_q8_k_scalar, q4_0, q8_0, q4_k, q6_k,
         nullptr, nullptr, nullptr,  // float paths at this level: cpu_matmul (kernel_matmul.cpp)
-        nullptr, nullptr, nullptr, nullptr,
+        nullptr, nullptr, nullptr, nullptr, nullptr,
     };
     return k;
 }
