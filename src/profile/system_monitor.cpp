@@ -44,6 +44,7 @@ SystemSnapshot take_system_snapshot() {
         s.throttle_events += core + pkg;
     }
     read_value("/proc/loadavg", &s.load_average);
+    s.gpu = take_gpu_snapshot();
     return s;
 }
 
@@ -61,6 +62,21 @@ std::vector<std::string> system_warnings(const SystemSnapshot& before, const Sys
         char buf[128];
         std::snprintf(buf, sizeof(buf), "CPU clock %.0f MHz is below 80%% of its maximum %.0f MHz", after.cpu_mhz,
                       before.cpu_max_mhz);
+        w.push_back(buf);
+    }
+    // The reasons the GPU reported at the end of the run (sampled; a throttle in between that has
+    // ended is not seen, the clock drop below is the second witness).
+    const std::vector<std::string> gpu_reasons = gpu_throttle_names(after.gpu.throttle_reasons);
+    if (after.gpu.valid && !gpu_reasons.empty()) {
+        std::string list;
+        for (const std::string& n : gpu_reasons) list += (list.empty() ? "" : ", ") + n;
+        w.push_back("GPU throttled during the run (" + list + "): results are low");
+    }
+    if (before.gpu.valid && after.gpu.valid && before.gpu.sm_mhz > 0 && after.gpu.sm_mhz > 0 &&
+        after.gpu.sm_mhz < 0.9 * before.gpu.sm_mhz) {
+        char buf[128];
+        std::snprintf(buf, sizeof(buf), "GPU SM clock fell from %u to %u MHz during the run", before.gpu.sm_mhz,
+                      after.gpu.sm_mhz);
         w.push_back(buf);
     }
     // The 1-minute load includes our own earlier tests, so only clear oversubscription is reported.
@@ -87,6 +103,11 @@ std::string describe_snapshot(const SystemSnapshot& s) {
     std::snprintf(buf, sizeof(buf), ", load %.2f, throttle events %llu", s.load_average,
                   (unsigned long long)s.throttle_events);
     out << buf;
+    if (s.gpu.valid) {
+        std::snprintf(buf, sizeof(buf), "; gpu sm %u MHz, mem %u MHz, %u C, %.0f W, throttle 0x%llx", s.gpu.sm_mhz,
+                      s.gpu.mem_mhz, s.gpu.temperature_c, s.gpu.power_w, s.gpu.throttle_reasons);
+        out << buf;
+    }
     return out.str();
 }
 

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "profile/gpu_monitor.h"
+
 namespace akunu {
 
 struct SystemSnapshot {
@@ -14,6 +16,7 @@ struct SystemSnapshot {
     double cpu_max_mhz = 0;         // cpuinfo_max_freq of cpu0, 0 if not exposed
     uint64_t throttle_events = 0;   // sum of core/package thermal throttle counters
     double load_average = 0;        // 1-minute load average
+    GpuSnapshot gpu;                // NVIDIA GPU state when NVML is present
 };
 
 SystemSnapshot take_system_snapshot();
