@@ -1,9 +1,11 @@
 // MatMul kernels for AVX-512 F/BW/VL + VNNI (+ F16C, FMA; compiled with -mavx512f -mavx512bw
 // -mavx512vl -mavx512vnni -mavx512bf16 -mf16c -mfma; only reached when cpu_features() reports
 // F/BW/VL/VNNI). Integer dot products: _mm512_dpbusd_epi32 (u8 x s8, four products summed into each
-// s32 lane). Q4_0 and Q8_0 take two 32-blocks per 512-bit register; the K-quants and the
-// quantizers are the shared 256-bit code (matmul_x86_common.inc). BF16 weights are widened with a
-// shift, never with dpbf16 (that would round the activations to bf16).
+// s32 lane). Decode (few tokens): Q4_0 and Q8_0 take two 32-blocks per 512-bit register, the
+// K-quants and the quantizers are the shared 256-bit code (matmul_x86_common.inc). Prefill (from
+// kPackMinTokens tokens): Q4_0, Q8_0, Q4_K and Q6_K rows are repacked 16 at a time so that the
+// lanes hold rows (the packed GEMM below). BF16 weights are widened with a shift, never with
+// dpbf16 (that would round the activations to bf16).
 #if defined(__x86_64__) || defined(__i386__)
 // GCC 12 reports the deliberately undefined upper halves inside its own AVX-512 intrinsics
 // (_mm512_undefined_*) as uninitialized (GCC bug 105593, fixed in 13).
@@ -12,6 +14,7 @@
 #include <immintrin.h>
 
 #include <cstdint>
+#include <cstddef>
 #include <cstring>
 
 #include "backend/cpu/matmul_kernels.h"
@@ -206,6 +209,7 @@ void q8_0_tile(const QMatMulArgs& a, int64_t j, int64_t t0) {
 // Q4_0: u = nibble, value = d (u - 8); Q8_0: u = q + 128, value = d (u - 128): the offset is taken
 // off exactly in the integer sum (- off * sum of the activation block). Q4_K: u = nibble,
 // value = (d sc) u - (dmin m) per 32-element sub-block, the min against the activation block sums.
+// Q6_K: sub-blocks of 16, u = 6-bit value, value = (d sc) (u - 32), offset off the integer sum.
 constexpr int kPackRows = 16;
 constexpr size_t kPackSub = 8 * 64 + 2 * 64;  // bytes per 32-element sub-block
 static_assert(kPackSub / 32 <= kPackBytesPerK, "kPackBytesPerK (matmul_kernels.h) is too small");
@@ -310,11 +314,49 @@ void pack_q4_k(const uint8_t* const* rows, int64_t k, uint8_t* pack) {
     }
 }
 
-// T tokens x the 16 packed rows. Off > 0: integer offset (Q8_32 activations, per-block sums);
-// Off == 0: float min (Q8_K activations: scale per 256, d * sum per 32).
-template <int T, int Off>
+// Q6_K: sub-blocks of 16 (int8 scale each), 320 bytes per sub-block: 4 x 64 bytes V, 16 f32 S.
+// u = the 6-bit value, value = (d sc) (u - 32).
+void pack_q6_k(const uint8_t* const* rows, int64_t k, uint8_t* pack) {
+    constexpr size_t kSub16 = kPackSub / 2;
+    const __m512i m4 = _mm512_set1_epi8(0xF), m3 = _mm512_set1_epi8(3);
+    for (int64_t i = 0; i < k / 256; ++i) {
+        const size_t base = sizeof(block_q6_K) * (size_t)i;
+        for (int s16 = 0; s16 < 16; ++s16) {
+            const int e0 = 16 * s16, hh = e0 / 128, kk = (e0 % 128) / 32, l0 = e0 % 32;
+            __m512i ql[4], qh[4];
+            transpose16x4(rows, base + offsetof(block_q6_K, ql) + 64 * hh + 32 * (kk % 2) + l0, ql);
+            transpose16x4(rows, base + offsetof(block_q6_K, qh) + 32 * hh + l0, qh);
+            uint8_t* p = pack + (size_t)(16 * i + s16) * kSub16;
+            for (int h = 0; h < 4; ++h) {
+                const __m512i lo = kk < 2 ? _mm512_and_si512(ql[h], m4) : _mm512_and_si512(_mm512_srli_epi32(ql[h], 4), m4);
+                const __m512i hi = _mm512_and_si512(_mm512_srli_epi32(qh[h], 2 * kk), m3);
+                _mm512_store_si512(p + 64 * h, _mm512_or_si512(lo, _mm512_slli_epi32(hi, 4)));
+            }
+        }
+        for (int rr = 0; rr < kPackRows; ++rr) {
+            const block_q6_K* blk = reinterpret_cast<const block_q6_K*>(rows[rr] + base);
+            const float d = half_at(reinterpret_cast<const uint8_t*>(&blk->d));
+            for (int s16 = 0; s16 < 16; ++s16) {
+                reinterpret_cast<float*>(pack + (size_t)(16 * i + s16) * kSub16 + 256)[rr] = d * blk->scales[s16];
+            }
+        }
+    }
+}
+
+// How a packed format meets its activations.
+enum PackKind {
+    kOffset32,  // Q8_32 activations; integer offset Off per 32 (the activation block sums)
+    kMin32,     // Q8_K activations; float min per 32 (against d * sum of 32)
+    kOffset16,  // Q8_K activations; integer offset Off per 16 (bsums)
+};
+
+// T tokens x the 16 packed rows.
+template <int T, int Kind, int Off>
 void packed_tile(const uint8_t* pack, const QMatMulArgs& a, int64_t t0, int64_t j, int nr) {
-    const int64_t nsb = a.xl.k / 32;
+    constexpr int kSubLen = Kind == kOffset16 ? 16 : 32;
+    constexpr int kH = kSubLen / 4;
+    constexpr size_t kStride = Kind == kOffset16 ? kPackSub / 2 : kPackSub;
+    const int64_t nsb = a.xl.k / kSubLen;
     QRows x[T];
     const uint8_t* sums[T];
     for (int t = 0; t < T; ++t) {
@@ -324,30 +366,32 @@ void packed_tile(const uint8_t* pack, const QMatMulArgs& a, int64_t t0, int64_t 
     __m512 acc[T];
     for (int t = 0; t < T; ++t) acc[t] = _mm512_setzero_ps();
     for (int64_t sb = 0; sb < nsb; ++sb) {
-        const uint8_t* p = pack + (size_t)sb * kPackSub;
+        const uint8_t* p = pack + (size_t)sb * kStride;
         __m512i ia[T];
         for (int t = 0; t < T; ++t) {
-            if constexpr (Off > 0) {
+            if constexpr (Kind == kOffset32) {
                 ia[t] = _mm512_set1_epi32(-Off * reinterpret_cast<const int32_t*>(sums[t])[sb]);
+            } else if constexpr (Kind == kOffset16) {
+                ia[t] = _mm512_set1_epi32(-Off * reinterpret_cast<const int16_t*>(x[t].aux)[sb]);
             } else {
                 ia[t] = _mm512_setzero_si512();
             }
         }
-        for (int h = 0; h < 8; ++h) {
+        for (int h = 0; h < kH; ++h) {
             const __m512i v = _mm512_load_si512(p + 64 * h);
             for (int t = 0; t < T; ++t) {
                 int32_t xw;
-                std::memcpy(&xw, x[t].q + 32 * sb + 4 * h, 4);
+                std::memcpy(&xw, x[t].q + kSubLen * sb + 4 * h, 4);
                 ia[t] = _mm512_dpbusd_epi32(ia[t], v, _mm512_set1_epi32(xw));
             }
         }
-        const __m512 sv = _mm512_load_ps(p + 512);
+        const __m512 sv = _mm512_load_ps(p + 64 * kH);
         for (int t = 0; t < T; ++t) {
-            const float dx = Off > 0 ? x[t].d[sb] : x[t].d[sb >> 3];
+            const float dx = Kind == kOffset32 ? x[t].d[sb] : Kind == kMin32 ? x[t].d[sb >> 3] : x[t].d[sb >> 4];
             acc[t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(ia[t]), _mm512_mul_ps(sv, _mm512_set1_ps(dx)), acc[t]);
         }
-        if constexpr (Off == 0) {
-            const __m512 mv = _mm512_load_ps(p + 576);
+        if constexpr (Kind == kMin32) {
+            const __m512 mv = _mm512_load_ps(p + 64 * kH + 64);
             for (int t = 0; t < T; ++t) {
                 acc[t] = _mm512_fnmadd_ps(mv, _mm512_set1_ps(reinterpret_cast<const float*>(sums[t])[sb]), acc[t]);
             }
@@ -364,11 +408,12 @@ void packed_tile(const uint8_t* pack, const QMatMulArgs& a, int64_t t0, int64_t 
 
 using PackFn = void (*)(const uint8_t* const* rows, int64_t k, uint8_t* pack);
 
-template <int Off>
+template <int Kind, int Off>
 void packed_gemm(const QMatMulArgs& a, int64_t j0, int64_t j1, uint8_t* pack, PackFn pack_rows) {
     using Tile = void (*)(const uint8_t*, const QMatMulArgs&, int64_t, int64_t, int);
-    static const Tile tiles[8] = {packed_tile<1, Off>, packed_tile<2, Off>, packed_tile<3, Off>, packed_tile<4, Off>,
-                                  packed_tile<5, Off>, packed_tile<6, Off>, packed_tile<7, Off>, packed_tile<8, Off>};
+    static const Tile tiles[8] = {packed_tile<1, Kind, Off>, packed_tile<2, Kind, Off>, packed_tile<3, Kind, Off>,
+                                  packed_tile<4, Kind, Off>, packed_tile<5, Kind, Off>, packed_tile<6, Kind, Off>,
+                                  packed_tile<7, Kind, Off>, packed_tile<8, Kind, Off>};
     for (int64_t j = j0; j < j1; j += kPackRows) {
         const int nr = (int)min64(kPackRows, j1 - j);
         const uint8_t* rows[kPackRows];
@@ -383,7 +428,7 @@ void packed_gemm(const QMatMulArgs& a, int64_t j0, int64_t j1, uint8_t* pack, Pa
 
 void q4_0(const QMatMulArgs& a, int64_t j0, int64_t j1, uint8_t* pack) {
     if (pack && a.m >= kPackMinTokens) {
-        packed_gemm<8>(a, j0, j1, pack, pack_q4_0);
+        packed_gemm<kOffset32, 8>(a, j0, j1, pack, pack_q4_0);
     } else if (a.m == 1) {
         static const TileFn<QMatMulArgs> one[4][1] = AKUNU_TILES_4x1(q4_0_tile);
         run_tiles(a, j0, j1, one);
@@ -395,7 +440,7 @@ void q4_0(const QMatMulArgs& a, int64_t j0, int64_t j1, uint8_t* pack) {
 
 void q8_0(const QMatMulArgs& a, int64_t j0, int64_t j1, uint8_t* pack) {
     if (pack && a.m >= kPackMinTokens) {
-        packed_gemm<128>(a, j0, j1, pack, pack_q8_0);
+        packed_gemm<kOffset32, 128>(a, j0, j1, pack, pack_q8_0);
     } else if (a.m == 1) {
         static const TileFn<QMatMulArgs> one[4][1] = AKUNU_TILES_4x1(q8_0_tile);
         run_tiles(a, j0, j1, one);
@@ -407,9 +452,17 @@ void q8_0(const QMatMulArgs& a, int64_t j0, int64_t j1, uint8_t* pack) {
 
 void q4_k(const QMatMulArgs& a, int64_t j0, int64_t j1, uint8_t* pack) {
     if (pack && a.m >= kPackMinTokens) {
-        packed_gemm<0>(a, j0, j1, pack, pack_q4_k);
+        packed_gemm<kMin32, 0>(a, j0, j1, pack, pack_q4_k);
     } else {
         q4_k_tiles(a, j0, j1, pack);
+    }
+}
+
+void q6_k_packed(const QMatMulArgs& a, int64_t j0, int64_t j1, uint8_t* pack) {
+    if (pack && a.m >= kPackMinTokens) {
+        packed_gemm<kOffset16, 32>(a, j0, j1, pack, pack_q6_k);
+    } else {
+        q6_k(a, j0, j1, pack);
     }
 }
 
@@ -417,7 +470,7 @@ void q4_k(const QMatMulArgs& a, int64_t j0, int64_t j1, uint8_t* pack) {
 
 const MatMulKernels* matmul_kernels_avx512() {
     static const MatMulKernels k = {
-        "avx512", quantize_q8_32, quantize_q8_k, q4_0, q8_0, q4_k, q6_k, f32, f16, bf16,
+        "avx512", quantize_q8_32, quantize_q8_k, q4_0, q8_0, q4_k, q6_k_packed, f32, f16, bf16,
         dequant_q4_0, dequant_q8_0, dequant_q4_k, dequant_q6_k, dot,
     };
     return &k;

@@ -9,6 +9,9 @@
 //               types when exact                in blocks of 8, FMA
 //   Reference   everything not above            f32 (cpu_matmul)        level scalar
 //
+// Within the Integer path the level's kernels pick their own shape: register tiles of up to 4 rows
+// x 4 tokens (with software prefetch for one token), and at the avx512 level, from a few tokens
+// up, a GEMM over 16 weight rows repacked into CpuScratch::pack (matmul_avx512.cpp).
 // Integer results differ from the f32 ones by the activation rounding (~1e-3 relative, like
 // llama.cpp, which quantizes activations the same way); the other paths hold f32 accuracy.
 #pragma once
