@@ -16,7 +16,8 @@
 # set (the device tool brings back what is there), else build-cuda-check/:
 #   summary.txt, build.log (tail), nvidia-smi.txt, test_backend_cuda.log, test_runtime_cuda.log,
 #   bench.md, profile.txt
-# Environment: AKUNU_CUDA_BENCH="spec ..." replaces the benchmark list; AKUNU_CUDA_SKIP_BENCH=1 skips it.
+# Environment: AKUNU_CUDA_BENCH="spec ..." replaces the benchmark list; AKUNU_CUDA_SKIP_BENCH=1 skips it;
+# AKUNU_CUDA_PROFILE="spec ..." the models profiled (default qwen3-0.6b:q4_0).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 ROOT="$PWD"
@@ -209,8 +210,13 @@ if [ "${AKUNU_CUDA_SKIP_BENCH:-0}" != "1" ] && [ -x "$BUILD/tools/akunu_bench" ]
   grep -E "^\|" "$OUT_DIR/bench.md" | tee -a "$SUMMARY"
 fi
 if [ -x "$BUILD/tools/akunu_profile" ]; then
-  step "profile qwen3-0.6b:q4_0" 60 "$OUT_DIR/profile.txt" \
-    "$BUILD/tools/akunu_profile" --backend cuda --synthetic qwen3-0.6b:q4_0 --tokens 3 --group op --top 20
+  for spec in ${AKUNU_CUDA_PROFILE:-qwen3-0.6b:q4_0}; do
+    echo "### $spec" >>"$OUT_DIR/profile.txt"
+    step "profile $spec" 90 "$OUT_DIR/profile.txt" \
+      "$BUILD/tools/akunu_profile" --backend cuda --synthetic "$spec" --tokens 3 --group op --top 20
+    step "profile $spec (commands)" 90 "$OUT_DIR/profile.txt" \
+      "$BUILD/tools/akunu_profile" --backend cuda --synthetic "$spec" --tokens 3 --top 16
+  done
 fi
 
 log "done in $(elapsed); $([ $FAILED -eq 0 ] && echo 'all steps passed' || echo 'SOME STEPS FAILED')"

@@ -104,6 +104,30 @@ std::vector<OpCase> matmul_cases() {
     return out;
 }
 
+// The CUDA fast paths' own shapes (quantized-activation targets only): dp4a GEMV rows of several
+// 32-block chunks and a partial last chunk (k 1280, 2304, 8448), one warp per row (n 5000) and rows
+// shared by 2-8 warps (fewer rows), accumulate; tensor-core prefill at m 8 / 64 / 77 with k not a
+// multiple of 64.
+std::vector<OpCase> fast_path_cases() {
+    std::vector<OpCase> out;
+    for (const Target& tg : targets(false)) {
+        if (!tg.quantized_activations || tg.kind != BackendKind::Cuda) continue;
+        for (DType t : {DType::Q4_0, DType::Q8_0}) {
+            for (int64_t k : {256, 1280, 2304}) {
+                for (int64_t n : {1, 33, 257, 5000}) out.push_back(matmul_case(t, n, k, 1, tg, 0, "FastPath"));
+            }
+            // 264 blocks = 9 chunks (the last partial): rows shared by 8 warps at few rows.
+            for (int64_t n : {1, 33, 257}) out.push_back(matmul_case(t, n, 8448, 1, tg, 0, "FastPath"));
+            out.push_back(matmul_case(t, 5000, 1280, 1, tg, kAccumulate, "FastPath"));
+        }
+        for (DType t : {DType::Q4_0, DType::Q8_0, DType::Q4_K, DType::Q6_K, DType::F16}) {
+            for (int32_t m : {8, 64, 77}) out.push_back(matmul_case(t, 300, 1280, m, tg, 0, "FastPath"));
+            out.push_back(matmul_case(t, 300, 1280, 64, tg, kAccumulate, "FastPath"));
+        }
+    }
+    return out;
+}
+
 // ---------------------------------------------------------------- EmbedLookup
 
 std::vector<OpCase> embed_cases() {
@@ -802,6 +826,12 @@ std::vector<OpCase> perf_cases() {
             out.push_back(matmul_case(t, 4096, 4096, 1, tg, 0, "Perf"));
             out.push_back(matmul_case(t, 4096, 4096, 16, tg, 0, "Perf"));
         }
+        if (tg.kind != BackendKind::Cpu) {  // llama-3-8B's ffn shapes, where decode time goes
+            for (DType t : {DType::Q4_0, DType::Q8_0}) {
+                out.push_back(matmul_case(t, 14336, 4096, 1, tg, 0, "Perf"));
+                out.push_back(matmul_case(t, 4096, 14336, 1, tg, 0, "Perf"));
+            }
+        }
         OpCase a = attention_case(32, 8, 128, 1000, 1, false, tg);
         a.suite = "Perf";
         out.push_back(a);
@@ -840,6 +870,7 @@ class OpCaseTest : public ::testing::TestWithParam<OpCase> {};
 TEST_P(OpCaseTest, MatchesReference) { check(GetParam()); }
 
 INSTANTIATE_TEST_SUITE_P(MatMul, OpCaseTest, ::testing::ValuesIn(matmul_cases()), case_name);
+INSTANTIATE_TEST_SUITE_P(FastPath, OpCaseTest, ::testing::ValuesIn(fast_path_cases()), case_name);
 INSTANTIATE_TEST_SUITE_P(EmbedLookup, OpCaseTest, ::testing::ValuesIn(embed_cases()), case_name);
 INSTANTIATE_TEST_SUITE_P(RmsNorm, OpCaseTest, ::testing::ValuesIn(rmsnorm_cases()), case_name);
 INSTANTIATE_TEST_SUITE_P(Rope, OpCaseTest, ::testing::ValuesIn(rope_cases()), case_name);

@@ -49,6 +49,7 @@ CudaBackend::CudaBackend(const BackendOptions& options) {
     const cuda::CudaDeviceInfo info = cuda::query_cuda_device(device_);
     sms_ = info.sms;
     config_ = cuda::cuda_device_config(info, options);
+    exact_activations_ = options.exact_activations;
     cudaStream_t s = nullptr;
     AKUNU_CUDA_CHECK(cudaStreamCreateWithFlags(&s, cudaStreamNonBlocking));
     stream_ = s;
@@ -66,6 +67,10 @@ CudaBackend::~CudaBackend() {
     for (CUevent_st* e : events_) cudaEventDestroy(e);
     for (Buffer& b : buffers_) cudaFree(b.ptr);
     if (attn_scratch_) cudaFree(attn_scratch_);
+    if (q8_scratch_) cudaFree(q8_scratch_);
+    if (gemm_.w16) cudaFree(gemm_.w16);
+    if (gemm_.x16) cudaFree(gemm_.x16);
+    cuda::destroy_cublas_handle(gemm_.handle);
     if (state_) cudaFree(state_);
     if (state_host_) cudaFreeHost(state_host_);
     if (stream_) cudaStreamDestroy(as_stream(stream_));
@@ -215,6 +220,8 @@ void CudaBackend::prepare(const DispatchTable& table) {
         attn_scratch_bytes_ = scratch;
         allocated_ += scratch;
     }
+    reserve_gemm_scratch(table);
+    reserve_q8_scratch(table);
     // Two events per command for run_profiled, made now so that profiling allocates nothing.
     while (events_.size() < 2 * table.size()) {
         cudaEvent_t e = nullptr;
@@ -228,6 +235,83 @@ void CudaBackend::prepare(const DispatchTable& table) {
     } else {
         prepared_.emplace(&table, std::move(p));
     }
+}
+
+// The fast prefill path's f16 scratch: the largest multi-row MatMul's weight and activations. When
+// the memory is not there the path stays off and the tiled kernel runs instead (same results class,
+// slower), so a tight memory budget never turns into a failure here. Graphs never use it (they run
+// M = 1), so growing it needs no re-capture.
+void CudaBackend::reserve_gemm_scratch(const DispatchTable& table) {
+    if (exact_activations_ || table.max_tokens < (uint32_t)cuda::kCublasMinRows) return;
+    size_t w_need = 0, x_need = 0;
+    for (const Command& c : table.commands) {
+        if (c.op != Op::MatMul || (c.flags & (kSingleRow | kLastRowOnly))) continue;
+        w_need = std::max(w_need, cuda::gemm_cublas_weight_scratch((int)c.n, (int)c.k));
+        x_need = std::max(x_need, cuda::gemm_cublas_act_scratch((int)table.max_tokens, (int)c.k));
+    }
+    if (w_need == 0) return;
+    if (!gemm_.handle) {
+        try {
+            gemm_.handle = cuda::create_cublas_handle();
+        } catch (const Error&) {
+            return;  // no cuBLAS: the tiled kernel serves
+        }
+    }
+    auto grow = [&](uint8_t*& p, size_t& have, size_t need) {
+        if (need <= have) return true;
+        synchronize();
+        if (p) cudaFree(p);
+        allocated_ -= have;
+        p = nullptr;
+        have = 0;
+        void* q = nullptr;
+        if (cudaMalloc(&q, need) != cudaSuccess) {
+            cudaGetLastError();
+            return false;
+        }
+        p = static_cast<uint8_t*>(q);
+        have = need;
+        allocated_ += need;
+        return true;
+    };
+    if (!grow(gemm_.w16, gemm_.w16_bytes, w_need) || !grow(gemm_.x16, gemm_.x16_bytes, x_need)) {
+        cuda::destroy_cublas_handle(gemm_.handle);
+        gemm_.handle = nullptr;
+    }
+}
+
+void CudaBackend::drop_graphs() {
+    synchronize();
+    for (auto& [t, prep] : prepared_) {
+        cuda::destroy_step_graph(prep.step_graph);
+        prep.step_graph = nullptr;
+    }
+}
+
+// The dp4a GEMV's activation scratch, for the widest MatMul input of any table. Captured graphs
+// hold its address, so growing it drops them (captured again on their next run).
+void CudaBackend::reserve_q8_scratch(const DispatchTable& table) {
+    if (exact_activations_) return;
+    size_t need = 0;
+    for (const Command& c : table.commands) {
+        if (c.op == Op::MatMul) need = std::max(need, cuda::q8_activation_bytes((int)c.k));
+    }
+    if (need <= q8_scratch_bytes_) return;
+    drop_graphs();
+    if (q8_scratch_) cudaFree(q8_scratch_);
+    allocated_ -= q8_scratch_bytes_;
+    q8_scratch_ = nullptr;
+    q8_scratch_bytes_ = 0;
+    void* p = nullptr;
+    const cudaError_t st = cudaMalloc(&p, need);
+    if (st != cudaSuccess) {
+        cudaGetLastError();
+        fail(ErrorKind::OutOfMemory, "cuda", "cannot allocate " + std::to_string(need) +
+                                                 " bytes of quantized-activation scratch: " + cudaGetErrorString(st));
+    }
+    q8_scratch_ = static_cast<uint8_t*>(p);
+    q8_scratch_bytes_ = need;
+    allocated_ += need;
 }
 
 CudaBackend::Prepared& CudaBackend::prepared_for(const DispatchTable& table) {
@@ -261,6 +345,21 @@ void CudaBackend::enqueue(const Command& c, const Resolved& r, const RunState& s
     l.stream = as_stream(stream_);
     l.attn_scratch = attn_scratch_;
     l.attn_scratch_bytes = attn_scratch_bytes_;
+    l.exact_activations = exact_activations_;
+    l.gemm = gemm_;
+    l.q8_scratch = q8_scratch_;
+    if (c.op == Op::MatMul && !exact_activations_ && l.m == 1 && q8_scratch_ &&
+        cuda::dp4a_gemv_eligible(c.wtype, (int)c.k, r.in[0])) {
+        const uint8_t* x = r.in[1] + (size_t)l.skip_rows * c.k * sizeof(float);
+        l.q8_fresh = x == q8_src_ && c.k == q8_k_;
+        q8_src_ = x;
+        q8_k_ = c.k;
+        q8_buf_ = c.in[1].buf;
+    }
+    // A command that writes the buffer the scratch was quantized from makes it stale.
+    for (const BufRef& o : c.out) {
+        if (o.buf != kNoBuffer && o.buf == q8_buf_) q8_src_ = nullptr;
+    }
     switch (c.op) {
         case Op::EmbedLookup: cuda::launch_embed_lookup(l); break;
         case Op::RmsNorm: cuda::launch_rmsnorm(l); break;
@@ -276,6 +375,7 @@ void CudaBackend::enqueue(const Command& c, const Resolved& r, const RunState& s
 }
 
 void CudaBackend::enqueue_table(const DispatchTable& table, const Prepared& p, const RunState& s) {
+    q8_src_ = nullptr;
     for (size_t i = 0; i < table.size(); ++i) enqueue(table.commands[i], p.resolved[i], s);
 }
 
@@ -325,6 +425,7 @@ void CudaBackend::run_profiled(const DispatchTable& table, const RunState& state
     Prepared& p = prepared_for(table);
     const cudaStream_t s = as_stream(stream_);
     upload_state(state);
+    q8_src_ = nullptr;
     for (size_t i = 0; i < table.size(); ++i) {
         AKUNU_CUDA_CHECK(cudaEventRecord(events_[2 * i], s));
         enqueue(table.commands[i], p.resolved[i], state);

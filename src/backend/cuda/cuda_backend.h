@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "backend/backend.h"
+#include "backend/cuda/cublas_gemm.h"
 
 struct CUstream_st;
 struct CUevent_st;
@@ -75,6 +76,9 @@ private:
     void enqueue_table(const DispatchTable& table, const Prepared& p, const RunState& s);
     CUgraphExec_st* step_graph(const DispatchTable& table, Prepared& p);
     void synchronize();
+    void reserve_gemm_scratch(const DispatchTable& table);
+    void reserve_q8_scratch(const DispatchTable& table);
+    void drop_graphs();
 
     DeviceConfig config_;
     int device_ = 0;
@@ -88,6 +92,15 @@ private:
     std::vector<CUevent_st*> events_;  // run_profiled: a start and an end per command
     uint8_t* attn_scratch_ = nullptr;  // decode attention's split partials, sized for the largest table
     size_t attn_scratch_bytes_ = 0;
+    bool exact_activations_ = true;
+    cuda::CublasGemm gemm_;  // fast prefill: handle and f16 scratch, grown in prepare()
+    // The dp4a GEMV's quantized activations: scratch (grown in prepare(); graphs hold its address)
+    // and, while a table is enqueued, which x it holds (reused by the next GEMV of the same input).
+    uint8_t* q8_scratch_ = nullptr;
+    size_t q8_scratch_bytes_ = 0;
+    const uint8_t* q8_src_ = nullptr;
+    uint32_t q8_k_ = 0;
+    BufferId q8_buf_ = kNoBuffer;
     uint64_t allocated_ = 0;
 };
 

@@ -14,6 +14,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "backend/cuda/cublas_gemm.h"
 #include "format/dtype.h"
 #include "plan/command.h"
 
@@ -27,6 +28,14 @@ struct DevState {
     int32_t pad;
 };
 
+// Activations quantized to 8 bits in blocks of 32 (the dp4a GEMV's input): int8 values, f32 scale
+// and int sum per block, in one scratch area (q8_activations_at).
+struct Q8Activations {
+    int8_t* q = nullptr;
+    float* d = nullptr;
+    int* s = nullptr;
+};
+
 // One command, resolved: device pointers (BufRef offsets applied), rows and stream.
 struct OpLaunch {
     const Command* cmd = nullptr;
@@ -38,6 +47,10 @@ struct OpLaunch {
     cudaStream_t stream = nullptr;
     uint8_t* attn_scratch = nullptr;  // decode attention's split partials (attention_scratch_bytes)
     size_t attn_scratch_bytes = 0;
+    bool exact_activations = true;  // false: MatMul may round activations (dp4a GEMV, f16 tensor cores)
+    CublasGemm gemm;
+    uint8_t* q8_scratch = nullptr;  // q8_activation_bytes(k) for the dp4a GEMV
+    bool q8_fresh = false;          // the scratch already holds this MatMul's x (the backend tracks it)
 };
 
 void launch_embed_lookup(const OpLaunch& l);
@@ -59,6 +72,23 @@ bool launch_gemv_q_legacy(DType type, const uint8_t* w, const float* x, float* y
                           cudaStream_t s);
 bool launch_gemv_k_quants(DType type, const uint8_t* w, const float* x, float* y, int n, int k, bool accumulate,
                           cudaStream_t s);
+// Fast paths (exact_activations = false): 8-bit activations with dp4a for one token
+// (gemv_q_dp4a.cu), f16 tensor cores through cuBLAS for several (gemm_cublas.cu).
+bool dp4a_gemv_eligible(DType type, int k, const uint8_t* w);
+size_t q8_activation_bytes(int k);
+Q8Activations q8_activations_at(uint8_t* scratch, int k);
+void launch_quantize_q8(const float* x, const Q8Activations& a, int k, cudaStream_t s);
+bool launch_gemv_q_dp4a(DType type, const uint8_t* w, const Q8Activations& a, float* y, int n, int k, bool accumulate,
+                        cudaStream_t s);
+bool launch_gemm_cublas(const CublasGemm& g, DType type, const uint8_t* w, const float* x, float* y, int m, int n,
+                        int k, bool accumulate, cudaStream_t s);
+size_t gemm_cublas_weight_scratch(int n, int k);
+size_t gemm_cublas_act_scratch(int m, int k);
+void* create_cublas_handle();
+void destroy_cublas_handle(void* handle);
+// Rows from which the fast prefill path takes over from the tiled kernel.
+constexpr int kCublasMinRows = 8;
+
 bool launch_gemm_tiled(DType type, const uint8_t* w, const float* x, float* y, int m, int n, int k, bool accumulate,
                        cudaStream_t s);
 

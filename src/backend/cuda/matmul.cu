@@ -1,6 +1,7 @@
 // MatMul dispatch: one token goes to the GEMV kernel of its weight family (gemv_float.cu,
 // gemv_q_legacy.cu, gemv_k_quants.cu), several tokens (or a GEMV whose alignment conditions fail)
-// to the tiled kernel (gemm_tiled.cu).
+// to the tiled kernel (gemm_tiled.cu). With rounded activations allowed, Q4_0 / Q8_0 GEMVs take the
+// dp4a kernel and prefill takes cuBLAS on tensor cores, each where its conditions hold.
 #include "backend/cuda/cuda_ops.h"
 #include "core/error.h"
 
@@ -24,6 +25,15 @@ void launch_matmul(const OpLaunch& l) {
     const bool acc = (c.flags & kAccumulate) != 0;
     const int n = (int)c.n, k = (int)c.k;
     if (l.m <= 0 || n == 0) return;
+    if (!l.exact_activations) {
+        if (l.m == 1 && l.q8_scratch && dp4a_gemv_eligible(c.wtype, k, w)) {
+            const Q8Activations a = q8_activations_at(l.q8_scratch, k);
+            if (!l.q8_fresh) launch_quantize_q8(x, a, k, l.stream);
+            launch_gemv_q_dp4a(c.wtype, w, a, y, n, k, acc, l.stream);
+            return;
+        }
+        if (l.m >= kCublasMinRows && launch_gemm_cublas(l.gemm, c.wtype, w, x, y, l.m, n, k, acc, l.stream)) return;
+    }
     if (l.m == 1 && (launch_gemv_float(c.wtype, w, x, y, n, k, acc, l.stream) ||
                      launch_gemv_q_legacy(c.wtype, w, x, y, n, k, acc, l.stream) ||
                      launch_gemv_k_quants(c.wtype, w, x, y, n, k, acc, l.stream))) {
