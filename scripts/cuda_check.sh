@@ -39,6 +39,14 @@ if [ "${1:-}" = "--pack" ]; then
   else
     echo "warning: /usr/src/googletest not found (install libgtest-dev); the GPU machine then needs its own gtest"
   fi
+  # The tokenizers' PCRE2 and utf8proc (headers + static libraries; found through CMAKE_PREFIX_PATH).
+  mkdir -p "$DEPS/lib"
+  for h in /usr/include/pcre2.h /usr/include/utf8proc.h; do
+    if [ -f "$h" ]; then cp "$h" "$DEPS/include/"; else echo "warning: $h not found (install libpcre2-dev / libutf8proc-dev)"; fi
+  done
+  for l in /usr/lib/x86_64-linux-gnu/libpcre2-8.a /usr/lib/x86_64-linux-gnu/libutf8proc.a; do
+    if [ -f "$l" ]; then cp "$l" "$DEPS/lib/"; else echo "warning: $l not found"; fi
+  done
   cp "$SHARED_SRC"/models/stories260K.gguf "$SHARED_SRC"/models/stories260K-Q8_0.gguf "$DEPS/shared/models/"
   cp -r "$SHARED_SRC/testdata/stories260K" "$DEPS/shared/testdata/"
   du -sh "$DEPS"
@@ -120,6 +128,7 @@ GEN=(-G Ninja)
 command -v ninja >/dev/null || { GEN=(); log "no ninja: using the default generator"; }
 
 cmake_extra=()
+prefixes=("$DEPS")  # CMAKE_PREFIX_PATH: the carried PCRE2 / utf8proc when pkg-config cannot find them
 cxx_flags=""
 if [ ! -f $SYS/CLI/CLI.hpp ]; then
   if [ -f "$DEPS/include/CLI/CLI.hpp" ]; then cmake_extra+=("-DCLI11_INCLUDE_DIR=$DEPS/include")
@@ -132,13 +141,13 @@ fi
 if [ ! -f $SYS/gtest/gtest.h ]; then
   GTEST_PREFIX=/tmp/akunu-gtest
   if [ -f "$GTEST_PREFIX/include/gtest/gtest.h" ]; then
-    cmake_extra+=("-DCMAKE_PREFIX_PATH=$GTEST_PREFIX")
+    prefixes+=("$GTEST_PREFIX")
   elif [ -d "$DEPS/googletest-src" ]; then
     echo "building googletest from build-cuda-deps/googletest-src"
     if cmake -S "$DEPS/googletest-src" -B /tmp/akunu-gtest-build "${GEN[@]}" -DCMAKE_BUILD_TYPE=Release \
          -DBUILD_GMOCK=OFF -DCMAKE_POSITION_INDEPENDENT_CODE=ON -DCMAKE_INSTALL_PREFIX="$GTEST_PREFIX" >/dev/null &&
        cmake --build /tmp/akunu-gtest-build -j"$JOBS" >/dev/null && cmake --install /tmp/akunu-gtest-build >/dev/null; then
-      cmake_extra+=("-DCMAKE_PREFIX_PATH=$GTEST_PREFIX")
+      prefixes+=("$GTEST_PREFIX")
       log "built googletest into $GTEST_PREFIX"
     else
       log "warning: googletest build failed"
@@ -147,6 +156,7 @@ if [ ! -f $SYS/gtest/gtest.h ]; then
     log "warning: no googletest (run scripts/cuda_check.sh --pack here and carry build-cuda-deps)"
   fi
 fi
+cmake_extra+=("-DCMAKE_PREFIX_PATH=$(IFS=';'; echo "${prefixes[*]}")")
 # The shared test data: beside the checkout where it exists, else the copy --pack carried.
 if [ -f "$SHARED_SRC/testdata/stories260K/greedy.txt" ]; then
   SHARED="$(cd "$SHARED_SRC" && pwd)"

@@ -41,6 +41,7 @@ struct Args {
     bool roofline = false;
     bool refresh_peak = false;
     bool no_peak = false;
+    bool exact = false;
 };
 
 akunu_backend_kind backend_kind(const std::string& s) {
@@ -155,6 +156,7 @@ int run(const Args& a) {
         lp.n_threads = (int32_t)nt;
         lp.backend = backend_kind(a.backend);
         lp.max_context = a.ctx ? a.ctx : (uint32_t)needed;
+        lp.exact_activations = a.exact;
         akunu_model* model = nullptr;
         const akunu_status st = model_path.empty() ? akunu_load_synthetic(a.synthetic.c_str(), &lp, &model)
                                                    : akunu_load_model(model_path.c_str(), &lp, &model);
@@ -175,9 +177,9 @@ int run(const Args& a) {
             ctx.peak_gbs = peak.gbs;
             ctx.peak_source = peak.source;
         }
-        std::fprintf(stderr, "akunu_bench %s | %s %s, %d threads, isa %s | peak read %.1f GB/s (%s) | %s\n",
+        std::fprintf(stderr, "akunu_bench %s | %s %s, %d threads, isa %s, %s activations | peak read %.1f GB/s (%s) | %s\n",
                      akunu_build_commit(), ctx.device.backend, ctx.device.device, ctx.device.n_threads,
-                     ctx.device.isa, ctx.peak_gbs, ctx.peak_source.empty() ? "not measured" : ctx.peak_source.c_str(),
+                     ctx.device.isa, a.exact ? "exact f32" : "rounded (q8 / f16)", ctx.peak_gbs, ctx.peak_source.empty() ? "not measured" : ctx.peak_source.c_str(),
                      describe_snapshot(take_system_snapshot()).c_str());
         for (const BenchTest& t : tests) {
             BenchRecord r = run_bench_test(model, ctx, t, a.reps);
@@ -235,6 +237,7 @@ int main(int argc, char** argv) {
     app.add_flag("--roofline", a.roofline, "print the bandwidth roofline of each decode test");
     app.add_flag("--refresh-peak", a.refresh_peak, "measure the peak bandwidth again instead of using the cache");
     app.add_flag("--no-peak", a.no_peak, "do not measure the peak bandwidth (no % of peak)");
+    app.add_flag("--exact", a.exact, "f32 activations in every MatMul (the reference path) instead of the fast rounded ones");
     // llama-bench spells it -pg; CLI11 has no two-letter short options, so accept that spelling here.
     std::vector<std::string> args(argv, argv + argc);
     for (std::string& s : args) {

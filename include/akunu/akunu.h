@@ -51,9 +51,14 @@ typedef struct akunu_load_params {
     /* Called with bytes done/total while weights load; may be NULL. */
     void (*progress)(uint64_t done, uint64_t total, void* user);
     void* progress_user;
+    /* false (default): MatMul may round activations for speed (8-bit blocks with integer dot
+       products on CPU and for the CUDA decode GEMV, f16 tensor cores for CUDA prefill). true: f32
+       activations everywhere, the slower path the reference tests hold to 1e-5. */
+    bool exact_activations;
 } akunu_load_params;
 
-/* Defaults: max_context 0, AUTO, n_threads 0, prefill_chunk 0, check_memory true, no progress. */
+/* Defaults: max_context 0, AUTO, n_threads 0, prefill_chunk 0, check_memory true, no progress,
+   exact_activations false. */
 akunu_load_params akunu_default_load_params(void);
 
 /* Loads a GGUF file. On failure *out is NULL. */
@@ -106,7 +111,9 @@ typedef struct akunu_memory {
 akunu_status akunu_model_memory(const akunu_model* model, akunu_memory* out);
 
 /* Tokenizes UTF-8 text. If capacity is too small, returns AKUNU_ERR_BUFFER_TOO_SMALL and sets
- * *n_tokens to the number needed. */
+ * *n_tokens to the number needed. add_bos: add the BOS/EOS the vocabulary asks for. parse_special:
+ * text spelling a special (control) token, such as a chat template's "<|im_start|>", becomes that
+ * token; otherwise it is ordinary text. Non-special added tokens are matched either way. */
 akunu_status akunu_tokenize(const akunu_model* model, const char* text, bool add_bos, bool parse_special,
                             int32_t* tokens, int32_t capacity, int32_t* n_tokens);
 

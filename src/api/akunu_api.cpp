@@ -31,7 +31,7 @@ EngineOptions engine_options(const akunu_load_params* p) {
     o.prefill_chunk = p->prefill_chunk;
     o.check_memory = p->check_memory;
     o.memory_limit_bytes = p->memory_limit_bytes;
-    o.exact_activations = false;  // the fast integer MatMul paths (EngineOptions defaults to exact; engine.h)
+    o.exact_activations = p->exact_activations;  // default false: the fast paths (EngineOptions defaults to exact)
     switch (p->backend) {
         case AKUNU_BACKEND_AUTO:
             o.backend = backend_available(BackendKind::Cuda) ? BackendKind::Cuda : BackendKind::Cpu;

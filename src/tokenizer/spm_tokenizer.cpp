@@ -197,20 +197,9 @@ private:
 
 }  // namespace
 
-SpmTokenizer::SpmTokenizer(Vocab vocab) : Tokenizer(std::move(vocab)) {
-    // A vocab built by hand (tests, converters) may leave the derived fields empty.
+SpmTokenizer::SpmTokenizer(Vocab vocab) : Tokenizer(Vocab::completed(std::move(vocab))) {
     const size_t n = vocab_.tokens.size();
-    if (vocab_.types.empty()) vocab_.types.assign(n, TokenType::Normal);
-    if (vocab_.token_to_id.empty()) {
-        for (size_t i = 0; i < n; ++i) {
-            if (!vocab_.tokens[i].empty()) vocab_.token_to_id.emplace(vocab_.tokens[i], (int32_t)i);
-        }
-    }
     const Vocab& v = vocab_;
-    if (v.types.size() != n || (!v.scores.empty() && v.scores.size() != n) ||
-        (!v.strip.empty() && v.strip.size() != n)) {
-        fail(ErrorKind::InvalidArgument, "tokenizer", "vocab arrays disagree in length with its token list");
-    }
 
     pieces_.resize(n);
     for (size_t i = 0; i < n; ++i) {

@@ -3,7 +3,10 @@
 
 #include "core/error.h"
 #include "format/gguf_file.h"
+#include "tokenizer/bpe_presets.h"
+#include "tokenizer/bpe_tokenizer.h"
 #include "tokenizer/spm_tokenizer.h"
+#include "tokenizer/wordpiece_tokenizer.h"
 
 namespace akunu {
 
@@ -12,8 +15,13 @@ std::unique_ptr<Tokenizer> Tokenizer::from_gguf(const GgufFile& file) {
     // tokenizer fails fast and says which one it was.
     const std::string model = file.get_string("tokenizer.ggml.model");
     if (model == "llama") return std::make_unique<SpmTokenizer>(Vocab::from_gguf(file));
+    if (model == "gpt2") {
+        BpeOptions options = bpe_options_for_pre(file.get_string_or("tokenizer.ggml.pre", ""), file.name());
+        return std::make_unique<BpeTokenizer>(Vocab::from_gguf(file), std::move(options));
+    }
+    if (model == "bert") return std::make_unique<WordPieceTokenizer>(Vocab::from_gguf(file), WordPieceOptions::for_gguf());
     fail(ErrorKind::Unsupported, "tokenizer",
-         file.name() + ": tokenizer model '" + model + "' is not supported yet");
+         file.name() + ": tokenizer model '" + model + "' is not supported (supported: llama, gpt2, bert)");
 }
 
 std::string Tokenizer::decode(const std::vector<int32_t>& ids) const {

@@ -1,4 +1,6 @@
-// Text <-> token ids. One interface; SentencePiece now, byte-level BPE and WordPiece later.
+// Text <-> token ids. One interface over SentencePiece (spm_tokenizer.h), byte-level BPE
+// (bpe_tokenizer.h) and WordPiece (wordpiece_tokenizer.h); GGUF files and Hugging Face
+// tokenizer.json (hf_tokenizer_json.h) both lead here.
 #pragma once
 
 #include <cstdint>
@@ -21,10 +23,13 @@ public:
     static std::unique_ptr<Tokenizer> from_gguf(const GgufFile& file);
 
     // add_bos: prepend BOS (callers usually pass vocab().add_bos).
-    // parse_special: text that spells a control/user-defined token becomes that token.
+    // parse_special: text that spells a control token becomes that token. User-defined tokens
+    // (Hugging Face's non-special added tokens) are matched in text either way.
     virtual std::vector<int32_t> encode(std::string_view text, bool add_bos, bool parse_special) const = 0;
 
-    // The bytes a token stands for: U+2581 -> space, <0xNN> -> that byte, control tokens -> "".
+    // The bytes a token stands for, control tokens -> "". SPM: U+2581 -> space, <0xNN> -> that
+    // byte. BPE: each character mapped back to its byte (possibly part of a UTF-8 character).
+    // WordPiece: a word start gets a leading space, a continuation none.
     virtual std::string token_to_piece(int32_t id) const = 0;
 
     // Concatenated pieces (no leading-space stripping).

@@ -5,6 +5,8 @@
 //   * SPM ("llama"): BOS 1, EOS 2, UNK 0 when the id keys are absent; add_bos true and
 //     add_space_prefix true unless the file says otherwise (stories260K has no add_bos key
 //     and its reference prompts start with BOS).
+//   * BERT ("bert"): [CLS] / [SEP] (cls_token_id / seperator_token_id, the converters' spelling)
+//     stand in for BOS / EOS when those keys are absent, and both are added by default.
 //   * scores absent -> empty; token types absent -> all Normal.
 // Unlike llama.cpp, which warns and carries on, an id key that points outside the vocab or
 // an array whose length disagrees with the token list is a Format error naming the key: a
@@ -128,11 +130,39 @@ bool Vocab::is_end_of_generation(int32_t id) const {
     return id >= 0 && (id == eos_id || id == eot_id);
 }
 
+Vocab Vocab::completed(Vocab vocab) {
+    const size_t n = vocab.tokens.size();
+    if (vocab.types.empty()) vocab.types.assign(n, TokenType::Normal);
+    if (vocab.token_to_id.empty()) {
+        for (size_t i = 0; i < n; ++i) {
+            if (!vocab.tokens[i].empty()) vocab.token_to_id.emplace(vocab.tokens[i], (int32_t)i);
+        }
+    }
+    if (vocab.types.size() != n || (!vocab.scores.empty() && vocab.scores.size() != n) ||
+        (!vocab.strip.empty() && vocab.strip.size() != n)) {
+        fail(ErrorKind::InvalidArgument, "tokenizer", "vocab arrays disagree in length with its token list");
+    }
+    return vocab;
+}
+
+void Vocab::detect_eot_by_text() {
+    if (eot_id >= 0) return;
+    for (std::string_view text : kEotTexts) {
+        auto it = token_to_id.find(std::string(text));
+        if (it != token_to_id.end() && it->second != eos_id) {
+            eot_id = it->second;
+            return;
+        }
+    }
+}
+
 Vocab Vocab::from_gguf(const GgufFile& file) {
     Vocab vocab;
+    vocab.source = file.name();
     vocab.model = file.get_string("tokenizer.ggml.model");
     vocab.pre = file.get_string_or("tokenizer.ggml.pre", "");
     const bool spm = vocab.model == "llama";
+    const bool bert = vocab.model == "bert";
 
     // tokens
     static constexpr std::string_view kTokens = "tokenizer.ggml.tokens";
@@ -187,23 +217,19 @@ Vocab Vocab::from_gguf(const GgufFile& file) {
     }
 
     const int32_t n_tokens = (int32_t)n;
-    vocab.bos_id = read_token_id(file, "tokenizer.ggml.bos_token_id", spm ? 1 : -1, n_tokens);
-    vocab.eos_id = read_token_id(file, "tokenizer.ggml.eos_token_id", spm ? 2 : -1, n_tokens);
+    // BERT files name their [CLS] and [SEP] instead; they play the parts of BOS and EOS.
+    const int32_t cls = bert ? read_token_id(file, "tokenizer.ggml.cls_token_id", -1, n_tokens) : -1;
+    const int32_t sep = bert ? read_token_id(file, "tokenizer.ggml.seperator_token_id", -1, n_tokens) : -1;
+    vocab.bos_id = read_token_id(file, "tokenizer.ggml.bos_token_id", spm ? 1 : cls, n_tokens);
+    vocab.eos_id = read_token_id(file, "tokenizer.ggml.eos_token_id", spm ? 2 : sep, n_tokens);
     vocab.unk_id = read_token_id(file, "tokenizer.ggml.unknown_token_id", spm ? 0 : -1, n_tokens);
     vocab.pad_id = read_token_id(file, "tokenizer.ggml.padding_token_id", -1, n_tokens);
     vocab.eot_id = read_token_id(file, "tokenizer.ggml.eot_token_id", -1, n_tokens);
-    if (vocab.eot_id < 0 && !file.has("tokenizer.ggml.eot_token_id")) {
-        for (std::string_view text : kEotTexts) {
-            auto it = vocab.token_to_id.find(std::string(text));
-            if (it != vocab.token_to_id.end() && it->second != vocab.eos_id) {
-                vocab.eot_id = it->second;
-                break;
-            }
-        }
-    }
+    if (!file.has("tokenizer.ggml.eot_token_id")) vocab.detect_eot_by_text();
 
-    vocab.add_bos = read_bool(file, "tokenizer.ggml.add_bos_token", spm);
-    vocab.add_eos = read_bool(file, "tokenizer.ggml.add_eos_token", false);
+    // BERT wraps every sequence in [CLS] ... [SEP].
+    vocab.add_bos = read_bool(file, "tokenizer.ggml.add_bos_token", spm || (bert && vocab.bos_id >= 0));
+    vocab.add_eos = read_bool(file, "tokenizer.ggml.add_eos_token", bert && vocab.eos_id >= 0);
     vocab.add_space_prefix = read_bool(file, "tokenizer.ggml.add_space_prefix", spm);
     if (vocab.add_bos && vocab.bos_id < 0) {
         format_error(file, "tokenizer.ggml.add_bos_token", "is true but tokenizer.ggml.bos_token_id is not set");

@@ -22,6 +22,7 @@ enum class TokenType : int32_t {
 };
 
 struct Vocab {
+    std::string source;  // where it was read from (a file name), for messages
     std::string model;  // tokenizer.ggml.model: "llama" (SPM), "gpt2", "bert" ...
     std::string pre;    // tokenizer.ggml.pre, "" if absent
     std::vector<std::string> tokens;
@@ -51,6 +52,14 @@ struct Vocab {
     bool is_end_of_generation(int32_t id) const;  // EOS, EOT
     // Throws Format naming the file and key when arrays disagree in length or ids are out of range.
     static Vocab from_gguf(const GgufFile& file);
+
+    // A vocab built by hand (tests, converters) may leave the derived fields empty: fills in
+    // `types` (all Normal) and `token_to_id`. Throws InvalidArgument when arrays disagree in
+    // length with the token list.
+    static Vocab completed(Vocab vocab);
+
+    // Sets eot_id from the token texts that mark an end of turn, when it is not set.
+    void detect_eot_by_text();
 };
 
 }  // namespace akunu

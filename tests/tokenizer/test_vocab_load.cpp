@@ -205,10 +205,10 @@ TEST(VocabLoad, EndOfTurnDetectedByText) {
 
 TEST(TokenizerFactory, UnsupportedModelIsNamed) {
     RawGguf g;
-    g.str("tokenizer.ggml.model", "gpt2");
+    g.str("tokenizer.ggml.model", "t5");
     g.str_array("tokenizer.ggml.tokens", {"a", "b"});
     expect_error([&] { Tokenizer::from_gguf(*open_image(g, "file.gguf")); }, ErrorKind::Unsupported,
-                 {"[tokenizer] file.gguf: tokenizer model 'gpt2' is not supported yet"});
+                 {"[tokenizer] file.gguf: tokenizer model 't5' is not supported (supported: llama, gpt2, bert)"});
 }
 
 TEST(TokenizerFactory, MissingModelKey) {
@@ -218,13 +218,50 @@ TEST(TokenizerFactory, MissingModelKey) {
                  {"tokenizer.ggml.model"});
 }
 
-TEST(TokenizerFactory, RealNonSpmVocabsAreUnsupported) {
-    for (const char* name : {"ggml-vocab-gpt-2.gguf", "ggml-vocab-bert-bge.gguf"}) {
-        const std::string path = test::shared_path(std::string("testdata/vocab/") + name);
-        auto file = GgufFile::open(path);
-        expect_error([&] { Tokenizer::from_gguf(*file); }, ErrorKind::Unsupported,
-                     {path, "is not supported yet"});
+TEST(TokenizerFactory, UnknownBpePreTokenizerIsNamed) {
+    RawGguf g;
+    g.str("tokenizer.ggml.model", "gpt2");
+    g.str("tokenizer.ggml.pre", "chameleon-9000");
+    g.str_array("tokenizer.ggml.tokens", {"a", "b"});
+    expect_error([&] { Tokenizer::from_gguf(*open_image(g, "pre.gguf")); }, ErrorKind::Unsupported,
+                 {"pre.gguf", "'chameleon-9000' is not supported", "llama-bpe", "qwen2", "deepseek-llm"});
+}
+
+// A merge must join two tokens into a third; anything else is a broken file, named as such.
+TEST(TokenizerFactory, BadBpeMergesAreFormatErrors) {
+    struct Case {
+        std::vector<std::string> merges;
+        std::vector<std::string> needles;
+    };
+    const std::vector<Case> cases = {
+        {{"a b", "a x"}, {"bad-merge.gguf", "merge 1 'a x'", "needs 'x'"}},
+        {{"b a"}, {"merge 0 'b a'", "needs 'ba'"}},
+        {{"ab"}, {"merge 0 'ab'", "is not two tokens separated by one space"}},
+        {{"a b c"}, {"merge 0 'a b c'", "is not two tokens"}},
+        {{" a"}, {"is not two tokens"}},
+    };
+    for (const Case& c : cases) {
+        RawGguf g;
+        g.str("tokenizer.ggml.model", "gpt2");
+        g.str("tokenizer.ggml.pre", "gpt-2");
+        g.str_array("tokenizer.ggml.tokens", {"a", "b", "ab"});
+        g.str_array("tokenizer.ggml.merges", c.merges);
+        expect_error([&] { Tokenizer::from_gguf(*open_image(g, "bad-merge.gguf")); }, ErrorKind::Format, c.needles);
     }
+}
+
+// BERT files name [CLS]/[SEP]; they become BOS/EOS, added around a sequence by default.
+TEST(TokenizerFactory, BertClsAndSepFrameTheSequence) {
+    auto file = GgufFile::open(test::shared_path("testdata/vocab/ggml-vocab-bert-bge.gguf"));
+    auto tok = Tokenizer::from_gguf(*file);
+    const Vocab& v = tok->vocab();
+    EXPECT_EQ(v.bos_id, 101);
+    EXPECT_EQ(v.eos_id, 102);
+    EXPECT_EQ(v.unk_id, 100);
+    EXPECT_TRUE(v.add_bos);
+    EXPECT_TRUE(v.add_eos);
+    EXPECT_EQ(tok->encode("Hello world", true, false), (std::vector<int32_t>{101, 7592, 2088, 102}));
+    EXPECT_EQ(tok->encode("Hello world", false, false), (std::vector<int32_t>{7592, 2088}));
 }
 
 TEST(TokenizerFactory, PhiThreeSpecialTokens) {

@@ -25,6 +25,7 @@ __device__ __forceinline__ void better(float& bv, int& bi, float v, int i) {
 template <bool VEC>
 __global__ void __launch_bounds__(kThreads)
     argmax_kernel(const float* __restrict__ x, int n, int32_t* out0, int32_t* out1, const DevState* __restrict__ state) {
+    pdl_enter();
     __shared__ float sv[32];
     __shared__ int si[32];
     float bv = -INFINITY;
@@ -76,9 +77,9 @@ void launch_argmax(const OpLaunch& l) {
     auto* out0 = reinterpret_cast<int32_t*>(l.out[0]);
     auto* out1 = reinterpret_cast<int32_t*>(l.out[1]);
     if (aligned16(x)) {
-        argmax_kernel<true><<<1, kThreads, 0, l.stream>>>(x, (int)l.cmd->n, out0, out1, l.state);
+        launch_pdl(argmax_kernel<true>, 1, kThreads, 0, l.stream, x, (int)l.cmd->n, out0, out1, l.state);
     } else {
-        argmax_kernel<false><<<1, kThreads, 0, l.stream>>>(x, (int)l.cmd->n, out0, out1, l.state);
+        launch_pdl(argmax_kernel<false>, 1, kThreads, 0, l.stream, x, (int)l.cmd->n, out0, out1, l.state);
     }
     AKUNU_CUDA_LAUNCHED("argmax_kernel");
 }

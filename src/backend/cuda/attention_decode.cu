@@ -37,6 +37,7 @@ __global__ void __launch_bounds__(kAttnThreads)
     attention_decode_kernel(const float* __restrict__ q, const float* __restrict__ kc, const float* __restrict__ vc,
                             float* __restrict__ out, const DevState* __restrict__ state, int n_heads, int n_kv_heads,
                             int hd, int max_ctx, float scale, int chunk, float* part, unsigned* counters) {
+    pdl_enter();
     extern __shared__ float smem[];
     __shared__ float scratch[32];
     __shared__ bool is_last;
@@ -127,7 +128,7 @@ void launch_attention(const OpLaunch& l) {
     float* part = reinterpret_cast<float*>(l.attn_scratch);
     unsigned* counters = reinterpret_cast<unsigned*>(l.attn_scratch + (partial_floats(nh, hd, max_ctx) * sizeof(float) + 15) / 16 * 16);
     dispatch_dpl(hd, [&]<int DPL>() {
-        attention_decode_kernel<DPL><<<grid, kAttnThreads, smem, l.stream>>>(
+        launch_pdl(attention_decode_kernel<DPL>, grid, kAttnThreads, smem, l.stream, 
             reinterpret_cast<const float*>(l.in[0]), reinterpret_cast<const float*>(l.in[1]),
             reinterpret_cast<const float*>(l.in[2]), reinterpret_cast<float*>(l.out[0]), l.state, nh, nkv, hd, max_ctx,
             c.f0, chunk, part, counters);

@@ -12,6 +12,7 @@ namespace {
 template <DType T>
 __global__ void embed_kernel(const int32_t* __restrict__ tokens, const uint8_t* __restrict__ table, size_t row_bytes,
                              float* __restrict__ out, int k) {
+    pdl_enter();
     const int t = blockIdx.x;
     const uint8_t* row = table + (size_t)tokens[t] * row_bytes;
     float* o = out + (size_t)t * k;
@@ -28,11 +29,13 @@ __global__ void embed_kernel(const int32_t* __restrict__ tokens, const uint8_t* 
 }
 
 __global__ void add_kernel(const float* a, const float* b, float* y, size_t count) {
+    pdl_enter();
     const size_t i = (size_t)blockIdx.x * blockDim.x + threadIdx.x;
     if (i < count) y[i] = __fadd_rn(a[i], b[i]);
 }
 
 __global__ void swiglu_kernel(const float* gate, const float* up, float* y, size_t count) {
+    pdl_enter();
     const size_t i = (size_t)blockIdx.x * blockDim.x + threadIdx.x;
     if (i < count) {
         const float g = gate[i];
@@ -48,7 +51,7 @@ void launch_embed_lookup(const OpLaunch& l) {
     if (l.m <= 0 || k == 0) return;
     const bool ok = dispatch_dtype(c.wtype, [&]<DType T>() {
         const size_t row_bytes = (size_t)(k / TypeInfo<T>::kBlock) * TypeInfo<T>::kBytes;
-        embed_kernel<T><<<(unsigned)l.m, 128, 0, l.stream>>>(reinterpret_cast<const int32_t*>(l.in[0]), l.in[1],
+        launch_pdl(embed_kernel<T>, (unsigned)l.m, 128, 0, l.stream, reinterpret_cast<const int32_t*>(l.in[0]), l.in[1],
                                                              row_bytes, reinterpret_cast<float*>(l.out[0]), k);
         AKUNU_CUDA_LAUNCHED("embed_kernel");
     });
@@ -58,7 +61,7 @@ void launch_embed_lookup(const OpLaunch& l) {
 void launch_add(const OpLaunch& l) {
     const size_t count = (size_t)l.m * l.cmd->n;
     if (count == 0) return;
-    add_kernel<<<ceil_div(count, 256), 256, 0, l.stream>>>(reinterpret_cast<const float*>(l.in[0]),
+    launch_pdl(add_kernel, ceil_div(count, 256), 256, 0, l.stream, reinterpret_cast<const float*>(l.in[0]),
                                                            reinterpret_cast<const float*>(l.in[1]),
                                                            reinterpret_cast<float*>(l.out[0]), count);
     AKUNU_CUDA_LAUNCHED("add_kernel");
@@ -67,7 +70,7 @@ void launch_add(const OpLaunch& l) {
 void launch_swiglu(const OpLaunch& l) {
     const size_t count = (size_t)l.m * l.cmd->n;
     if (count == 0) return;
-    swiglu_kernel<<<ceil_div(count, 256), 256, 0, l.stream>>>(reinterpret_cast<const float*>(l.in[0]),
+    launch_pdl(swiglu_kernel, ceil_div(count, 256), 256, 0, l.stream, reinterpret_cast<const float*>(l.in[0]),
                                                               reinterpret_cast<const float*>(l.in[1]),
                                                               reinterpret_cast<float*>(l.out[0]), count);
     AKUNU_CUDA_LAUNCHED("swiglu_kernel");

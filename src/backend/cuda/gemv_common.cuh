@@ -23,6 +23,7 @@ template <DType T>
 __global__ void __launch_bounds__(kGemvWarps * 32)
     gemv_units_kernel(const uint8_t* __restrict__ w, size_t row_bytes, const float* __restrict__ x,
                       float* __restrict__ y, int n, int units, int accumulate) {
+    pdl_enter();
     const int lane = threadIdx.x & 31;
     const int row = blockIdx.x * kGemvWarps + (threadIdx.x >> 5);
     if (row >= n) return;
@@ -38,7 +39,7 @@ template <DType T>
 void launch_gemv_units(const uint8_t* w, const float* x, float* y, int n, int k, bool accumulate, cudaStream_t s) {
     const size_t row_bytes = (size_t)(k / TypeInfo<T>::kBlock) * TypeInfo<T>::kBytes;
     const int units = k / DotUnit<T>::kElems;
-    gemv_units_kernel<T><<<ceil_div((size_t)n, kGemvWarps), kGemvWarps * 32, 0, s>>>(w, row_bytes, x, y, n, units,
+    launch_pdl(gemv_units_kernel<T>, ceil_div((size_t)n, kGemvWarps), kGemvWarps * 32, 0, s, w, row_bytes, x, y, n, units,
                                                                                     accumulate ? 1 : 0);
     AKUNU_CUDA_LAUNCHED("gemv_units_kernel");
 }

@@ -22,6 +22,7 @@ template <DType T>
 __global__ void __launch_bounds__(kGemvWarps * 32)
     gemv_dense_kernel(const uint8_t* __restrict__ w, const float* __restrict__ x, float* __restrict__ y, int n, int k,
                       int accumulate) {
+    pdl_enter();
     const int lane = threadIdx.x & 31;
     const int row = blockIdx.x * kGemvWarps + (threadIdx.x >> 5);
     if (row >= n) return;
@@ -52,7 +53,7 @@ __global__ void __launch_bounds__(kGemvWarps * 32)
 
 template <DType T>
 void launch(const uint8_t* w, const float* x, float* y, int n, int k, bool accumulate, cudaStream_t s) {
-    gemv_dense_kernel<T><<<ceil_div((size_t)n, kGemvWarps), kGemvWarps * 32, 0, s>>>(w, x, y, n, k, accumulate ? 1 : 0);
+    launch_pdl(gemv_dense_kernel<T>, ceil_div((size_t)n, kGemvWarps), kGemvWarps * 32, 0, s, w, x, y, n, k, accumulate ? 1 : 0);
     AKUNU_CUDA_LAUNCHED("gemv_dense_kernel");
 }
 

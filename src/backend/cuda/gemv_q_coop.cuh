@@ -124,6 +124,7 @@ template <DType T, int R>
 __global__ void __launch_bounds__(kCoopWarps * 32)
     gemv_coop_kernel(const uint8_t* __restrict__ w, size_t row_bytes, const float* __restrict__ x,
                      float* __restrict__ y, int n, int nb, int accumulate) {
+    pdl_enter();
     using C = CoopBlock<T>;
     constexpr int U = kCoopSteps;
     static_assert(U >= 1);
@@ -157,7 +158,7 @@ void launch_gemv_coop_r(const uint8_t* w, const float* x, float* y, int n, int k
     const int nb = k / 32;
     const size_t row_bytes = (size_t)nb * CoopBlock<T>::kBytes;
     const size_t rows_per_block = (size_t)kCoopWarps * R;
-    gemv_coop_kernel<T, R><<<ceil_div((size_t)n, rows_per_block), kCoopWarps * 32, 0, s>>>(w, row_bytes, x, y, n, nb,
+    launch_pdl(gemv_coop_kernel<T, R>, ceil_div((size_t)n, rows_per_block), kCoopWarps * 32, 0, s, w, row_bytes, x, y, n, nb,
                                                                                          accumulate ? 1 : 0);
     AKUNU_CUDA_LAUNCHED("gemv_coop_kernel");
 }

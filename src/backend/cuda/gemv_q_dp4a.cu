@@ -81,9 +81,9 @@ constexpr int kLoadsPerLane = (kChunkBytes<T> / 16 + 31) / 32;
 __global__ void __launch_bounds__(256)
     quantize_q8_kernel(const float* __restrict__ x, int8_t* __restrict__ xq, float* __restrict__ xd,
                        int* __restrict__ xs, int nb) {
-    // The GEMV after this kernel may launch now: it streams weights until its griddepcontrol.wait,
-    // which returns only once this grid has finished and its writes are visible.
-    asm volatile("griddepcontrol.launch_dependents;\n" ::);
+    // The GEMV after this kernel may launch at once (pdl_enter): it streams weights until its
+    // griddepcontrol.wait, which returns only once this grid has finished and its writes are visible.
+    pdl_enter();
     const int lane = threadIdx.x & 31;
     const int b = blockIdx.x * 8 + (threadIdx.x >> 5);
     if (b >= nb) return;
@@ -231,7 +231,7 @@ Q8Activations q8_activations_at(uint8_t* scratch, int k) {
 
 void launch_quantize_q8(const float* x, const Q8Activations& a, int k, cudaStream_t s) {
     const int nb = k / 32;
-    quantize_q8_kernel<<<ceil_div((size_t)nb, (size_t)8), 256, 0, s>>>(x, a.q, a.d, a.s, nb);
+    launch_pdl(quantize_q8_kernel, ceil_div((size_t)nb, (size_t)8), 256, 0, s, x, a.q, a.d, a.s, nb);
     AKUNU_CUDA_LAUNCHED("quantize_q8_kernel");
 }
 

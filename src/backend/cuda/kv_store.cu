@@ -11,6 +11,7 @@ namespace {
 __global__ void kv_store_kernel(const float* __restrict__ k, const float* __restrict__ v, float* __restrict__ kc,
                                 float* __restrict__ vc, const DevState* __restrict__ state, int m, int kv_heads,
                                 int head_dim, int max_ctx) {
+    pdl_enter();
     const size_t i = (size_t)blockIdx.x * blockDim.x + threadIdx.x;
     const size_t per_token = (size_t)kv_heads * head_dim;
     if (i >= (size_t)m * per_token) return;
@@ -30,7 +31,7 @@ void launch_kv_store(const OpLaunch& l) {
     const Command& c = *l.cmd;
     const size_t count = (size_t)l.m * c.p[0] * c.p[1];
     if (count == 0) return;
-    kv_store_kernel<<<ceil_div(count, 256), 256, 0, l.stream>>>(
+    launch_pdl(kv_store_kernel, ceil_div(count, 256), 256, 0, l.stream, 
         reinterpret_cast<const float*>(l.in[0]), reinterpret_cast<const float*>(l.in[1]),
         reinterpret_cast<float*>(l.out[0]), reinterpret_cast<float*>(l.out[1]), l.state, l.m, (int)c.p[0],
         (int)c.p[1], (int)c.p[2]);

@@ -9,6 +9,7 @@ namespace akunu::cuda {
 namespace {
 
 __global__ void rmsnorm_kernel(const float* x, const float* __restrict__ w, float* y, int k, float eps) {
+    pdl_enter();
     __shared__ double scratch[32];
     const float* xr = x + (size_t)blockIdx.x * k;
     float* yr = y + (size_t)blockIdx.x * k;
@@ -32,7 +33,7 @@ void launch_rmsnorm(const OpLaunch& l) {
     const float* x = reinterpret_cast<const float*>(l.in[0]) + (size_t)l.skip_rows * c.p[0] * k;
     int threads = 32;
     while (threads < 1024 && threads * 4 < k) threads *= 2;
-    rmsnorm_kernel<<<(unsigned)rows, threads, 0, l.stream>>>(x, reinterpret_cast<const float*>(l.in[1]),
+    launch_pdl(rmsnorm_kernel, (unsigned)rows, threads, 0, l.stream, x, reinterpret_cast<const float*>(l.in[1]),
                                                             reinterpret_cast<float*>(l.out[0]), k, c.f0);
     AKUNU_CUDA_LAUNCHED("rmsnorm_kernel");
 }

@@ -12,6 +12,7 @@ namespace {
 
 __global__ void rope_kernel(float* x, const DevState* __restrict__ state, int m, int heads, int head_dim, int rope_dim,
                             int style, float theta) {
+    pdl_enter();
     const int half = rope_dim / 2;
     const int idx = blockIdx.x * blockDim.x + threadIdx.x;
     if (idx >= m * half) return;
@@ -38,7 +39,7 @@ void launch_rope(const OpLaunch& l) {
     const int half = (int)c.p[2] / 2;
     const size_t threads = (size_t)l.m * half;
     if (threads == 0) return;
-    rope_kernel<<<ceil_div(threads, 128), 128, 0, l.stream>>>(reinterpret_cast<float*>(l.out[0]), l.state, l.m,
+    launch_pdl(rope_kernel, ceil_div(threads, 128), 128, 0, l.stream, reinterpret_cast<float*>(l.out[0]), l.state, l.m,
                                                               (int)c.p[0], (int)c.p[1], (int)c.p[2], (int)c.p[3], c.f0);
     AKUNU_CUDA_LAUNCHED("rope_kernel");
 }
