@@ -1,7 +1,4 @@
 #include "akunu/akunu.h"
-
-#ifndef AKUNU_GIT_COMMIT
-#define AKUNU_GIT_COMMIT "unknown"
-#endif
+#include "akunu_commit.h"  // generated at build time (cmake/write_commit.cmake)
 
 extern "C" const char* akunu_build_commit(void) { return AKUNU_GIT_COMMIT; }
