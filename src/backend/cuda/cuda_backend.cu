@@ -191,6 +191,7 @@ void CudaBackend::prepare(const DispatchTable& table) {
         for (int j = 0; j < 2; ++j) p.resolved[i].out[j] = resolve(c.out[j]);
         validate(c, p.resolved[i], label);
     }
+    find_fusions(table, p);
     // Decode attention's scratch: grown here (never while running). Captured graphs hold the old
     // address, so they are dropped and captured again on their next run.
     size_t scratch = 0;
@@ -333,6 +334,69 @@ void CudaBackend::upload_state(const RunState& s) {
     AKUNU_CUDA_CHECK(cudaMemcpyAsync(state_, state_host_, sizeof(DevState), cudaMemcpyHostToDevice, as_stream(stream_)));
 }
 
+// A command that writes the buffer the q8 scratch was quantized from makes it stale.
+void CudaBackend::note_writes(const Command& c) {
+    for (const BufRef& o : c.out) {
+        if (o.buf != kNoBuffer && o.buf == q8_buf_) q8_src_ = nullptr;
+    }
+}
+
+// Runs the fused kernels replace (only exact matches of the table builder's sequences; anything
+// else runs command by command). [RmsNorm q (per head, in place)][RmsNorm k] Rope q, Rope k, KvStore
+// of k and the V projection: one kernel (qk_rope_store.cu).
+void CudaBackend::find_fusions(const DispatchTable& table, Prepared& p) const {
+    const size_t n = table.size();
+    p.group.assign(n, 1);
+    p.qk_rope_store.assign(n, cuda::QkRopeStore{});
+    const auto& cmd = table.commands;
+    auto same = [](const BufRef& a, const BufRef& b) { return a.buf == b.buf && a.offset == b.offset; };
+    for (size_t i = 0; i < n; ++i) {
+        size_t j = i;
+        const Command* nq = nullptr;
+        const Command* nk = nullptr;
+        if (j + 1 < n && cmd[j].op == Op::RmsNorm && cmd[j + 1].op == Op::RmsNorm) {
+            nq = &cmd[j];
+            nk = &cmd[j + 1];
+            j += 2;
+        }
+        if (j + 2 >= n || cmd[j].op != Op::Rope || cmd[j + 1].op != Op::Rope || cmd[j + 2].op != Op::KvStore) continue;
+        const Command& rq = cmd[j];
+        const Command& rk = cmd[j + 1];
+        const Command& st = cmd[j + 2];
+        bool ok = rq.flags == 0 && rk.flags == 0 && st.flags == 0 && rq.p[1] == rk.p[1] && rq.p[2] == rk.p[2] &&
+                  rq.p[3] == rk.p[3] && rq.f0 == rk.f0 && same(st.in[0], rk.out[0]) && st.p[0] == rk.p[0] &&
+                  st.p[1] == rq.p[1] && rq.p[1] <= 1024 && !same(rq.out[0], rk.out[0]);
+        if (ok && nq) {
+            ok = nq->flags == 0 && nk->flags == 0 && same(nq->in[0], rq.out[0]) && same(nq->out[0], rq.out[0]) &&
+                 same(nk->in[0], rk.out[0]) && same(nk->out[0], rk.out[0]) && nq->k == rq.p[1] && nk->k == rq.p[1] &&
+                 nq->p[0] == rq.p[0] && nk->p[0] == rk.p[0] && nq->f0 == nk->f0;
+        }
+        if (!ok) continue;
+        const Resolved& r = p.resolved[j];
+        cuda::QkRopeStore f;
+        f.q = reinterpret_cast<float*>(r.out[0]);
+        f.k = reinterpret_cast<float*>(p.resolved[j + 1].out[0]);
+        f.v = reinterpret_cast<const float*>(p.resolved[j + 2].in[1]);
+        if (nq) {
+            f.q_norm = reinterpret_cast<const float*>(p.resolved[i].in[1]);
+            f.k_norm = reinterpret_cast<const float*>(p.resolved[i + 1].in[1]);
+            f.eps = nq->f0;
+        }
+        f.k_cache = reinterpret_cast<float*>(p.resolved[j + 2].out[0]);
+        f.v_cache = reinterpret_cast<float*>(p.resolved[j + 2].out[1]);
+        f.heads = (int)rq.p[0];
+        f.kv_heads = (int)rk.p[0];
+        f.head_dim = (int)rq.p[1];
+        f.rope_dim = (int)rq.p[2];
+        f.style = (int)rq.p[3];
+        f.theta = rq.f0;
+        f.max_ctx = (int)st.p[2];
+        p.group[i] = (uint8_t)(j + 3 - i);
+        p.qk_rope_store[i] = f;
+        i = j + 2;
+    }
+}
+
 void CudaBackend::enqueue(const Command& c, const Resolved& r, const RunState& s) {
     cuda::OpLaunch l;
     l.cmd = &c;
@@ -356,10 +420,7 @@ void CudaBackend::enqueue(const Command& c, const Resolved& r, const RunState& s
         q8_k_ = c.k;
         q8_buf_ = c.in[1].buf;
     }
-    // A command that writes the buffer the scratch was quantized from makes it stale.
-    for (const BufRef& o : c.out) {
-        if (o.buf != kNoBuffer && o.buf == q8_buf_) q8_src_ = nullptr;
-    }
+    note_writes(c);
     switch (c.op) {
         case Op::EmbedLookup: cuda::launch_embed_lookup(l); break;
         case Op::RmsNorm: cuda::launch_rmsnorm(l); break;
@@ -376,7 +437,15 @@ void CudaBackend::enqueue(const Command& c, const Resolved& r, const RunState& s
 
 void CudaBackend::enqueue_table(const DispatchTable& table, const Prepared& p, const RunState& s) {
     q8_src_ = nullptr;
-    for (size_t i = 0; i < table.size(); ++i) enqueue(table.commands[i], p.resolved[i], s);
+    for (size_t i = 0; i < table.size(); ++i) {
+        if (p.group[i] > 1) {
+            cuda::launch_qk_rope_store(p.qk_rope_store[i], s.n_tokens, state_, as_stream(stream_));
+            for (size_t g = 0; g < p.group[i]; ++g) note_writes(table.commands[i + g]);
+            i += p.group[i] - 1;
+            continue;
+        }
+        enqueue(table.commands[i], p.resolved[i], s);
+    }
 }
 
 CUgraphExec_st* CudaBackend::step_graph(const DispatchTable& table, Prepared& p) {

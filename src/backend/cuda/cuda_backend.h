@@ -15,6 +15,7 @@
 
 #include "backend/backend.h"
 #include "backend/cuda/cublas_gemm.h"
+#include "backend/cuda/fused_args.h"
 
 struct CUstream_st;
 struct CUevent_st;
@@ -65,6 +66,10 @@ private:
     };
     struct Prepared {
         std::vector<Resolved> resolved;
+        // Fused runs of commands (the normal and chained paths; run_profiled times the commands
+        // one by one): group[i] > 1 at the first command of a run of that many, with its arguments.
+        std::vector<uint8_t> group;
+        std::vector<cuda::QkRopeStore> qk_rope_store;
         CUgraphExec_st* step_graph = nullptr;  // captured on first M = 1 run / chain
     };
 
@@ -77,6 +82,8 @@ private:
     CUgraphExec_st* step_graph(const DispatchTable& table, Prepared& p);
     void synchronize();
     void reserve_gemm_scratch(const DispatchTable& table);
+    void find_fusions(const DispatchTable& table, Prepared& p) const;
+    void note_writes(const Command& c);
     void reserve_q8_scratch(const DispatchTable& table);
     void drop_graphs();
 

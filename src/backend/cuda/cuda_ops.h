@@ -15,6 +15,7 @@
 #include <cstdint>
 
 #include "backend/cuda/cublas_gemm.h"
+#include "backend/cuda/fused_args.h"
 #include "format/dtype.h"
 #include "plan/command.h"
 
@@ -91,6 +92,9 @@ constexpr int kCublasMinRows = 8;
 
 bool launch_gemm_tiled(DType type, const uint8_t* w, const float* x, float* y, int m, int n, int k, bool accumulate,
                        cudaStream_t s);
+
+// [QK-norm] + RoPE on q and k + KV store in one kernel, for m tokens (qk_rope_store.cu).
+void launch_qk_rope_store(const QkRopeStore& f, int m, const DevState* state, cudaStream_t s);
 
 // Chain bookkeeping: state->pos += 1, state->step += 1 (the last node of a captured decode step).
 void launch_advance_state(DevState* state, cudaStream_t s);
