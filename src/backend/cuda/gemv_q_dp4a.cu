@@ -36,6 +36,22 @@ namespace {
 constexpr int kWarps = 8;
 constexpr int kMaxK = 65536;  // the activation scratch the backend sizes per table
 
+// A block at a 2-byte-aligned shared-memory address p (lane * 18 or lane * 34 from a 16-byte-aligned
+// slot) read as N aligned 4-byte words from p rounded down; returns the bit shift (0 or 16) of p's
+// first byte in w[0]. Field f at byte offset o of the block is then funnelshift(w[o/4], ..., 8o+sh).
+// Why: 2-byte loads of the fields took 8-17 shared-memory wavefronts per block with 2-way bank
+// conflicts, and the kernel is L1/shared-memory bound (ncu: L1/TEX 73%, DRAM 31%).
+template <int N>
+__device__ __forceinline__ int load_words(const uint8_t* p, uint32_t (&w)[N]) {
+    const int mis = (int)(reinterpret_cast<uintptr_t>(p) & 3u);
+    // Pointer arithmetic on p (not an integer round trip) so that nvcc keeps the shared address
+    // space and emits LDS.
+    const uint32_t* wp = reinterpret_cast<const uint32_t*>(p - mis);
+#pragma unroll
+    for (int i = 0; i < N; ++i) w[i] = wp[i];
+    return mis * 8;
+}
+
 template <DType T>
 struct Dp4a;
 
@@ -45,15 +61,16 @@ struct Dp4a<DType::Q4_0> {
     static constexpr int kSlots = 8;  // ring slots per warp: 7 chunks (4 KB) in flight
     // Block at p (2-byte aligned, shared memory); xq: its 32 int8 activations as 8 ints.
     __device__ static float dot(const uint8_t* p, const int* xq, float dx, int sx) {
-        const uint16_t* h = reinterpret_cast<const uint16_t*>(p);
+        uint32_t w[5];
+        const int sh = load_words<5>(p, w);
         int s = 0;
 #pragma unroll
         for (int i = 0; i < 4; ++i) {
-            const uint32_t w = (uint32_t)h[1 + 2 * i] | ((uint32_t)h[2 + 2 * i] << 16);
-            s = __dp4a((int)(w & 0x0F0F0F0Fu), xq[i], s);         // elements 4i..4i+3 (low nibbles)
-            s = __dp4a((int)((w >> 4) & 0x0F0F0F0Fu), xq[4 + i], s);  // elements 16+4i.. (high nibbles)
+            const uint32_t q = __funnelshift_rc(w[i], w[i + 1], 16 + sh);  // qs bytes 4i..4i+3
+            s = __dp4a((int)(q & 0x0F0F0F0Fu), xq[i], s);         // elements 4i..4i+3 (low nibbles)
+            s = __dp4a((int)((q >> 4) & 0x0F0F0F0Fu), xq[4 + i], s);  // elements 16+4i.. (high nibbles)
         }
-        return h2f(h[0]) * dx * (float)(s - 8 * sx);
+        return h2f((uint16_t)__funnelshift_rc(w[0], w[1], sh)) * dx * (float)(s - 8 * sx);
     }
 };
 
@@ -62,14 +79,12 @@ struct Dp4a<DType::Q8_0> {
     static constexpr int kBytes = 34;
     static constexpr int kSlots = 4;  // 3 chunks (3.3 KB) in flight
     __device__ static float dot(const uint8_t* p, const int* xq, float dx, int /*sx*/) {
-        const uint16_t* h = reinterpret_cast<const uint16_t*>(p);
+        uint32_t w[9];
+        const int sh = load_words<9>(p, w);
         int s = 0;
 #pragma unroll
-        for (int i = 0; i < 8; ++i) {
-            const uint32_t w = (uint32_t)h[1 + 2 * i] | ((uint32_t)h[2 + 2 * i] << 16);
-            s = __dp4a((int)w, xq[i], s);
-        }
-        return h2f(h[0]) * dx * (float)s;
+        for (int i = 0; i < 8; ++i) s = __dp4a((int)__funnelshift_rc(w[i], w[i + 1], 16 + sh), xq[i], s);
+        return h2f((uint16_t)__funnelshift_rc(w[0], w[1], sh)) * dx * (float)s;
     }
 };
 
