@@ -1,5 +1,6 @@
-// akunu: the command-line front end. `akunu run` streams a completion; `akunu synth` writes a
-// synthetic model as GGUF. A thin client of the C API: argument parsing and printing only.
+// akunu: the command-line front end. `akunu run` streams a completion; `akunu chat` holds a
+// multi-turn conversation (chat_repl.h); `akunu synth` writes a synthetic model as GGUF. `run` and
+// `synth` are thin clients of the C API; `chat` drives the C++ ChatSession, which the C API lacks.
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -8,6 +9,7 @@
 #include <vector>
 
 #include "akunu/akunu.h"
+#include "chat_repl.h"
 
 namespace {
 
@@ -157,6 +159,26 @@ int main(int argc, char** argv) {
     run_cmd->add_flag("--special", a.special, "parse special-token text in the prompt");
     run_cmd->add_flag("-q,--quiet", a.quiet, "print only the text");
 
+    akunu_cli::ChatArgs c;
+    CLI::App* chat_cmd = app.add_subcommand("chat", "talk with a chat model (/reset, /stats, /exit)");
+    chat_cmd->add_option("model", c.model, "GGUF file");
+    chat_cmd->add_option("--synthetic", c.synthetic, "random-weight model PRESET[:TYPE] instead of a file");
+    chat_cmd->add_option("--template", c.template_path, "Jinja chat template file (default: the model's tokenizer.chat_template)");
+    chat_cmd->add_option("--system", c.system, "system message the conversation starts with");
+    chat_cmd->add_option("-n,--n-predict", c.n_predict, "most tokens per reply")->capture_default_str()->check(CLI::PositiveNumber);
+    chat_cmd->add_option("--temp", c.temp, "temperature (0: greedy)")->capture_default_str()->check(CLI::NonNegativeNumber);
+    chat_cmd->add_option("--top-k", c.top_k, "top-k (0: off)")->capture_default_str();
+    chat_cmd->add_option("--top-p", c.top_p, "top-p (1: off)")->capture_default_str();
+    chat_cmd->add_option("--min-p", c.min_p, "min-p (0: off)")->capture_default_str();
+    chat_cmd->add_option("--repeat-penalty", c.repeat_penalty, "repetition penalty (1: off)")->capture_default_str();
+    chat_cmd->add_option("--repeat-last-n", c.repeat_last_n, "tokens the penalty looks back over")->capture_default_str();
+    chat_cmd->add_option("--seed", c.seed, "sampling seed")->capture_default_str();
+    chat_cmd->add_option("-c,--ctx", c.ctx, "context size (0: the model's, at most 4096)")->capture_default_str();
+    chat_cmd->add_option("-t,--threads", c.threads, "CPU threads (0: all cores)")->capture_default_str()->check(CLI::NonNegativeNumber);
+    chat_cmd->add_option("--memory-limit", c.memory_limit_mib, "memory budget in MiB (0: what is available)")
+        ->check(CLI::NonNegativeNumber);
+    chat_cmd->add_flag("-q,--quiet", c.quiet, "print only the replies");
+
     std::string synth_spec, synth_out;
     CLI::App* synth_cmd = app.add_subcommand("synth", "write a synthetic random-weight model as GGUF");
     synth_cmd->add_option("spec", synth_spec, "PRESET[:TYPE], e.g. qwen3-0.6b:q4_0")->required();
@@ -171,6 +193,15 @@ int main(int argc, char** argv) {
             return 2;
         }
         return run(a);
+    }
+    if (chat_cmd->parsed()) {
+        if (c.model.empty() == c.synthetic.empty()) {
+            std::fprintf(stderr, "akunu chat: give either MODEL or --synthetic PRESET[:TYPE]\n%s",
+                         chat_cmd->help().c_str());
+            return 2;
+        }
+        c.has_system = chat_cmd->count("--system") > 0;
+        return akunu_cli::run_chat(c);
     }
     if (synth_cmd->parsed()) {
         if (akunu_write_synthetic(synth_spec.c_str(), synth_out.c_str()) != AKUNU_OK) {
