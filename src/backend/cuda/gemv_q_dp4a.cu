@@ -212,18 +212,9 @@ void launch_dp4a(const uint8_t* w, const Q8Activations& a, float* y, int n, int 
     const int nb = k / 32;
     const size_t row_bytes = (size_t)nb * Dp4a<T>::kBytes;
     const int need = (int)ceil_div((size_t)n, (size_t)kWarps);
-    cudaLaunchConfig_t cfg = {};
-    cfg.gridDim = dim3(need < max_ctas ? need : max_ctas);
-    cfg.blockDim = dim3(kWarps * 32);
-    cfg.stream = s;
-    cudaLaunchAttribute attr[1];
-    attr[0].id = cudaLaunchAttributeProgrammaticStreamSerialization;
-    attr[0].val.programmaticStreamSerializationAllowed = 1;
-    cfg.attrs = attr;
-    cfg.numAttrs = 1;
-    const int acc = accumulate ? 1 : 0;
-    AKUNU_CUDA_CHECK(cudaLaunchKernelEx(&cfg, gemv_dp4a_kernel<T>, w, row_bytes, (const int8_t*)a.q, (const float*)a.d,
-                                       (const int*)a.s, y, n, nb, acc));
+    // PDL: the kernel itself streams its first chunks before griddepcontrol.wait.
+    launch_pdl(gemv_dp4a_kernel<T>, dim3(need < max_ctas ? need : max_ctas), dim3(kWarps * 32), 0, s, w, row_bytes,
+               (const int8_t*)a.q, (const float*)a.d, (const int*)a.s, y, n, nb, accumulate ? 1 : 0);
     AKUNU_CUDA_LAUNCHED("gemv_dp4a_kernel");
 }
 
