@@ -18,6 +18,8 @@ CpuBackend::CpuBackend(const BackendOptions& options) {
     config_ = detect_cpu_device(options.n_threads);
     const CpuIsa isa = resolve_cpu_isa(options.isa);
     matmul_ = std::make_unique<MatMulDispatch>(isa, options.exact_activations);
+    attention_ = std::make_unique<AttentionDispatch>(isa);
+    elementwise_ = std::make_unique<ElementwiseDispatch>(isa);
     config_.isa = cpu_isa_description(isa);
     if (options.prefill_chunk > 0) config_.prefill_chunk = options.prefill_chunk;
     if (!options.fuse_residual_add) config_.fuse_residual_add = false;
@@ -66,7 +68,7 @@ void CpuBackend::read(BufferId buf, size_t offset, void* dst, size_t bytes) {
 
 void CpuBackend::prepare(const DispatchTable& table) {
     std::vector<Resolved> resolved(table.size());
-    size_t max_k = 1, max_ctx = 1, max_head = 2, qact_bytes = 0, pack_bytes = 0;
+    size_t max_k = 1, attn_floats = 1, max_rope_dim = 2, qact_bytes = 0, pack_bytes = 0;
     for (size_t i = 0; i < table.size(); ++i) {
         const Command& c = table.commands[i];
         auto resolve = [&](const BufRef& ref) -> uint8_t* {
@@ -82,27 +84,28 @@ void CpuBackend::prepare(const DispatchTable& table) {
             qact_bytes = std::max(qact_bytes, matmul_->qact_bytes(c.wtype, c.k, m));
             pack_bytes = std::max(pack_bytes, matmul_->pack_bytes(c.wtype, c.k, m));
         }
-        if (c.op == Op::Attention) max_ctx = std::max<size_t>(max_ctx, c.p[3]);
-        if (c.op == Op::Rope) max_head = std::max<size_t>(max_head, c.p[2]);
+        if (c.op == Op::Attention) {
+            attn_floats = std::max(attn_floats, attention_->scratch_floats((int32_t)c.p[2], (int32_t)c.p[3]));
+        }
+        if (c.op == Op::Rope) max_rope_dim = std::max<size_t>(max_rope_dim, c.p[2]);
         if (c.op == Op::Count) fail(ErrorKind::Internal, "cpu", "unknown op in " + table.info[i].label);
     }
     // Scratch grows to the largest table prepared; sized here so that running never allocates.
     const size_t threads = (size_t)config_.n_threads;
     const size_t rows_stride = std::max(scratch_.rows_stride, (size_t)kMatMulRowBlock * max_k);
-    const size_t scores_stride = std::max(scratch_.scores_stride, max_ctx);
-    const size_t rope_stride = std::max(scratch_.rope_stride, max_head);
-    if (rows_stride != scratch_.rows_stride || scores_stride != scratch_.scores_stride ||
-        rope_stride != scratch_.rope_stride) {
+    const size_t scores_stride = std::max(scratch_.scores_stride, attn_floats);
+    if (rows_stride != scratch_.rows_stride || scores_stride != scratch_.scores_stride) {
         allocated_ -= scratch_storage_.size() * sizeof(float);
-        scratch_storage_.assign(threads * (rows_stride + scores_stride + rope_stride), 0.0f);
+        scratch_storage_.assign(threads * (rows_stride + scores_stride), 0.0f);
         allocated_ += scratch_storage_.size() * sizeof(float);
         scratch_.rows_stride = rows_stride;
         scratch_.scores_stride = scores_stride;
-        scratch_.rope_stride = rope_stride;
         scratch_.rows = scratch_storage_.data();
         scratch_.scores = scratch_.rows + threads * rows_stride;
-        scratch_.rope = scratch_.scores + threads * scores_stride;
     }
+    allocated_ -= rope_table_.bytes();
+    rope_table_.reserve((int32_t)std::max<uint32_t>(1, table.max_tokens), (int32_t)max_rope_dim);
+    allocated_ += rope_table_.bytes();
     // MatMul byte scratch: the quantized activations (shared), then one packing area per thread.
     qact_bytes = (qact_bytes + kAlignment - 1) / kAlignment * kAlignment;
     pack_bytes = (pack_bytes + kAlignment - 1) / kAlignment * kAlignment;
@@ -121,6 +124,7 @@ void CpuBackend::prepare(const DispatchTable& table) {
         scratch_.pack = pack_bytes ? scratch_.qact + qact_bytes : nullptr;
         scratch_.pack_stride = pack_bytes;
     }
+    group_matmuls(table, resolved);
     prepared_[&table] = std::move(resolved);
 }
 
@@ -142,33 +146,49 @@ void CpuBackend::execute(const Command& c, const Resolved& r, const RunState& s)
             cpu_embed_lookup(reinterpret_cast<const int32_t*>(r.in[0]), m, r.in[1], c.wtype, c.k, f32(r.out[0]));
             break;
         case Op::RmsNorm:
-            cpu_rmsnorm(f32(r.in[0]) + skip_rows * c.p[0] * c.k, f32(r.in[1]), f32(r.out[0]), (int64_t)m * c.p[0], c.k,
-                        c.f0);
+            elementwise_->rmsnorm(f32(r.in[0]) + skip_rows * c.p[0] * c.k, f32(r.in[1]), f32(r.out[0]),
+                                  (int64_t)m * c.p[0], c.k, c.f0, *pool_);
             break;
         case Op::MatMul:
             matmul_->run(r.in[0], c.wtype, f32(r.in[1]) + skip_rows * c.k, f32(r.out[0]), m, c.n, c.k,
                          (c.flags & kAccumulate) != 0, *pool_, scratch_);
             break;
         case Op::Rope:
-            cpu_rope(f32(r.out[0]), m, s.pos, (int32_t)c.p[0], (int32_t)c.p[1], (int32_t)c.p[2], (int32_t)c.p[3], c.f0,
-                     scratch_.rope);
+            rope(f32(r.out[0]), m, s.pos, c);
             break;
-        case Op::KvStore:
-            cpu_kv_store(f32(r.in[0]), f32(r.in[1]), f32(r.out[0]), f32(r.out[1]), m, s.pos, (int32_t)c.p[0],
-                         (int32_t)c.p[1], (int32_t)c.p[2]);
+        case Op::KvStore: {
+            // Tokens split across the pool in prefill (a chunk's K and V are megabytes); one token inline.
+            const size_t row = (size_t)c.p[0] * c.p[1];
+            pool_->parallel_for(m, 32, [&](int64_t b, int64_t e, int) {
+                cpu_kv_store(f32(r.in[0]) + b * row, f32(r.in[1]) + b * row, f32(r.out[0]), f32(r.out[1]),
+                             (int32_t)(e - b), s.pos + (int32_t)b, (int32_t)c.p[0], (int32_t)c.p[1], (int32_t)c.p[2]);
+            });
             break;
-        case Op::Attention:
-            cpu_attention(f32(r.in[0]), f32(r.in[1]), f32(r.in[2]), f32(r.out[0]), m, s.pos, (int32_t)c.p[0],
-                          (int32_t)c.p[1], (int32_t)c.p[2], (int32_t)c.p[3], c.f0, *pool_, scratch_);
+        }
+        case Op::Attention: {
+            AttentionArgs a;
+            a.q = f32(r.in[0]);
+            a.k_cache = f32(r.in[1]);
+            a.v_cache = f32(r.in[2]);
+            a.out = f32(r.out[0]);
+            a.m = m;
+            a.pos0 = s.pos;
+            a.n_heads = (int32_t)c.p[0];
+            a.n_kv_heads = (int32_t)c.p[1];
+            a.head_dim = (int32_t)c.p[2];
+            a.max_ctx = (int32_t)c.p[3];
+            a.scale = c.f0;
+            attention_->run(a, *pool_, scratch_);
             break;
+        }
         case Op::Add:
             cpu_add(f32(r.in[0]), f32(r.in[1]), f32(r.out[0]), (int64_t)m * c.n);
             break;
         case Op::SwiGlu:
-            cpu_swiglu(f32(r.in[0]), f32(r.in[1]), f32(r.out[0]), (int64_t)m * c.n);
+            elementwise_->swiglu(f32(r.in[0]), f32(r.in[1]), f32(r.out[0]), (int64_t)m * c.n, *pool_);
             break;
         case Op::Argmax: {
-            const int32_t tok = cpu_argmax(f32(r.in[0]), c.n);
+            const int32_t tok = elementwise_->argmax(f32(r.in[0]), c.n);
             reinterpret_cast<int32_t*>(r.out[0])[0] = tok;
             if (r.out[1]) reinterpret_cast<int32_t*>(r.out[1])[s.step] = tok;
             break;
@@ -178,9 +198,32 @@ void CpuBackend::execute(const Command& c, const Resolved& r, const RunState& s)
     }
 }
 
+void CpuBackend::rope(float* x, int32_t m, int32_t pos0, const Command& c) {
+    const int32_t heads = (int32_t)c.p[0], head_dim = (int32_t)c.p[1], rope_dim = (int32_t)c.p[2];
+    const int32_t style = (int32_t)c.p[3], half = rope_dim / 2;
+    const float* cs = rope_table_.get(m, pos0, rope_dim, c.f0, *pool_);
+    pool_->parallel_for(m, 16, [&](int64_t b, int64_t e, int) {
+        for (int64_t t = b; t < e; ++t) {
+            const float* row = cs + (size_t)t * rope_dim;
+            rope_rotate(x + (size_t)t * heads * head_dim, heads, head_dim, rope_dim, style, row, row + half);
+        }
+    });
+}
+
+size_t CpuBackend::execute_at(const DispatchTable& table, const std::vector<Resolved>& resolved, size_t i,
+                              const RunState& s) {
+    const int32_t g = resolved[i].group;
+    if (g > 1) {
+        execute_group(&table.commands[i], &resolved[i], g, s);
+        return (size_t)g;
+    }
+    execute(table.commands[i], resolved[i], s);
+    return 1;
+}
+
 void CpuBackend::run(const DispatchTable& table, const RunState& state) {
     const std::vector<Resolved>& resolved = resolved_for(table);
-    for (size_t i = 0; i < table.size(); ++i) execute(table.commands[i], resolved[i], state);
+    for (size_t i = 0; i < table.size();) i += execute_at(table, resolved, i, state);
 }
 
 void CpuBackend::run_chain(const DispatchTable& table, const RunState& first, int32_t n_steps) {
@@ -189,7 +232,7 @@ void CpuBackend::run_chain(const DispatchTable& table, const RunState& first, in
     for (int32_t step = 0; step < n_steps; ++step) {
         s.pos = first.pos + step;
         s.step = first.step + step;
-        for (size_t i = 0; i < table.size(); ++i) execute(table.commands[i], resolved[i], s);
+        for (size_t i = 0; i < table.size();) i += execute_at(table, resolved, i, s);
     }
 }
 

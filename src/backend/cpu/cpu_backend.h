@@ -8,8 +8,11 @@
 #include <vector>
 
 #include "backend/backend.h"
+#include "backend/cpu/attention_dispatch.h"
 #include "backend/cpu/cpu_kernels.h"
+#include "backend/cpu/elementwise_dispatch.h"
 #include "backend/cpu/matmul_dispatch.h"
+#include "backend/cpu/rope_table.h"
 #include "backend/cpu/thread_pool.h"
 
 namespace akunu {
@@ -42,10 +45,18 @@ private:
     struct Resolved {
         uint8_t* in[3];
         uint8_t* out[2];
+        // Consecutive MatMuls on one input run as one group (matmul_group.cpp): the first holds the
+        // group's size, the others 0; 1 for every other command.
+        int32_t group = 1;
     };
 
     const std::vector<Resolved>& resolved_for(const DispatchTable& table) const;
     void execute(const Command& cmd, const Resolved& r, const RunState& state);
+    // Runs command i, or the group it starts; returns the number of commands done.
+    size_t execute_at(const DispatchTable& table, const std::vector<Resolved>& resolved, size_t i, const RunState& s);
+    void execute_group(const Command* cmds, const Resolved* rs, int32_t count, const RunState& state);
+    void group_matmuls(const DispatchTable& table, std::vector<Resolved>& resolved) const;
+    void rope(float* x, int32_t m, int32_t pos0, const Command& c);
     void check_range(BufferId buf, size_t offset, size_t bytes, const char* what) const;
 
     DeviceConfig config_;
@@ -55,6 +66,9 @@ private:
     std::vector<float> scratch_storage_;
     std::unique_ptr<uint8_t, void (*)(void*)> qact_storage_{nullptr, std::free};
     std::unique_ptr<MatMulDispatch> matmul_;
+    std::unique_ptr<AttentionDispatch> attention_;
+    std::unique_ptr<ElementwiseDispatch> elementwise_;
+    RopeTable rope_table_;
     size_t matmul_scratch_bytes_ = 0;  // bytes of qact_storage_
     CpuScratch scratch_;
     uint64_t allocated_ = 0;

@@ -15,11 +15,9 @@ class ThreadPool;
 // Per-thread scratch the kernels may use; sized by the backend in prepare().
 struct CpuScratch {
     float* rows = nullptr;      // kMatMulRowBlock * max_k floats per thread
-    float* scores = nullptr;    // max_ctx floats per thread
-    float* rope = nullptr;      // head_dim floats per thread (cos, sin of one position)
+    float* scores = nullptr;    // per thread: attention scratch (AttentionDispatch::scratch_floats)
     size_t rows_stride = 0;     // floats between two threads' `rows`
     size_t scores_stride = 0;
-    size_t rope_stride = 0;
     uint8_t* qact = nullptr;    // quantized activations of one MatMul (shared, 64-byte aligned)
     size_t qact_bytes = 0;
     uint8_t* pack = nullptr;    // per thread: repacked weight rows of the prefill GEMM (64-byte aligned)
@@ -37,6 +35,11 @@ void cpu_matmul(const uint8_t* w, DType type, const float* x, float* y, int32_t 
                 bool accumulate, ThreadPool& pool, const CpuScratch& scratch);
 void cpu_rope(float* x, int32_t m, int32_t pos0, int32_t heads, int32_t head_dim, int32_t rope_dim, int32_t style,
               float theta, float* cs);
+// The two halves of cpu_rope, for callers that share one position's cos/sin between commands
+// (rope_table.h): cos_t, sin_t of rope_dim / 2 frequencies; the rotation of one token's heads.
+void rope_cos_sin(int32_t pos, int32_t rope_dim, float theta, float* cos_t, float* sin_t);
+void rope_rotate(float* x, int32_t heads, int32_t head_dim, int32_t rope_dim, int32_t style, const float* cos_t,
+                 const float* sin_t);
 void cpu_kv_store(const float* k, const float* v, float* k_cache, float* v_cache, int32_t m, int32_t pos0,
                   int32_t kv_heads, int32_t head_dim, int32_t max_ctx);
 void cpu_attention(const float* q, const float* k_cache, const float* v_cache, float* out, int32_t m, int32_t pos0,

@@ -25,29 +25,37 @@ void cpu_rmsnorm(const float* x, const float* w, float* y, int64_t rows, int64_t
     }
 }
 
+void rope_cos_sin(int32_t pos, int32_t rope_dim, float theta, float* cos_t, float* sin_t) {
+    const int32_t half = rope_dim / 2;
+    for (int32_t i = 0; i < half; ++i) {
+        const double angle = (double)pos * std::pow((double)theta, -2.0 * i / rope_dim);
+        cos_t[i] = (float)std::cos(angle);
+        sin_t[i] = (float)std::sin(angle);
+    }
+}
+
+void rope_rotate(float* x, int32_t heads, int32_t head_dim, int32_t rope_dim, int32_t style, const float* cos_t,
+                 const float* sin_t) {
+    const int32_t half = rope_dim / 2;
+    for (int32_t h = 0; h < heads; ++h) {
+        float* v = x + (size_t)h * head_dim;
+        for (int32_t i = 0; i < half; ++i) {
+            // Interleaved rotates (v[2i], v[2i+1]); NeoX rotates (v[i], v[i + half]).
+            const int32_t a = style == (int32_t)0 ? 2 * i : i;
+            const int32_t b = style == (int32_t)0 ? 2 * i + 1 : i + half;
+            const float x0 = v[a], x1 = v[b];
+            v[a] = x0 * cos_t[i] - x1 * sin_t[i];
+            v[b] = x0 * sin_t[i] + x1 * cos_t[i];
+        }
+    }
+}
+
 void cpu_rope(float* x, int32_t m, int32_t pos0, int32_t heads, int32_t head_dim, int32_t rope_dim, int32_t style,
               float theta, float* cs) {
     const int32_t half = rope_dim / 2;
-    float* cos_t = cs;
-    float* sin_t = cs + half;
     for (int32_t t = 0; t < m; ++t) {
-        const double pos = (double)(pos0 + t);
-        for (int32_t i = 0; i < half; ++i) {
-            const double angle = pos * std::pow((double)theta, -2.0 * i / rope_dim);
-            cos_t[i] = (float)std::cos(angle);
-            sin_t[i] = (float)std::sin(angle);
-        }
-        for (int32_t h = 0; h < heads; ++h) {
-            float* v = x + ((size_t)t * heads + h) * head_dim;
-            for (int32_t i = 0; i < half; ++i) {
-                // Interleaved rotates (v[2i], v[2i+1]); NeoX rotates (v[i], v[i + half]).
-                const int32_t a = style == (int32_t)0 ? 2 * i : i;
-                const int32_t b = style == (int32_t)0 ? 2 * i + 1 : i + half;
-                const float x0 = v[a], x1 = v[b];
-                v[a] = x0 * cos_t[i] - x1 * sin_t[i];
-                v[b] = x0 * sin_t[i] + x1 * cos_t[i];
-            }
-        }
+        rope_cos_sin(pos0 + t, rope_dim, theta, cs, cs + half);
+        rope_rotate(x + (size_t)t * heads * head_dim, heads, head_dim, rope_dim, style, cs, cs + half);
     }
 }
 

@@ -40,7 +40,7 @@ DotFn pick_dot() {
 }  // namespace
 
 // The process-wide level (AKUNU_ISA or the best), not a backend's isa option: dot_f32 serves the
-// attention kernel, which has no level of its own yet.
+// scalar attention kernel (cpu_attention, the oracle of attention_x86.inc).
 float dot_f32(const float* a, const float* b, int64_t k) {
     static const DotFn f = pick_dot();
     return f(a, b, k);

@@ -137,35 +137,64 @@ void MatMulDispatch::run(const uint8_t* w, DType type, const float* x, float* y,
             return;
         }
         case MatMulPath::Integer: {
-            const QActLayout l = qact_layout(qact_format(type), k);
-            const int64_t cap = scratch.qact ? (int64_t)(scratch.qact_bytes / l.row_bytes) : 0;
-            if (cap < 1) fail(ErrorKind::Internal, "cpu", "MatMul run without quantized-activation scratch (prepare())");
-            const QuantizeActFn quantize =
-                l.format == QActFormat::Q8_32 ? kernels_->quantize_q8_32 : kernels_->quantize_q8_k;
-            const QMatMulFn f = integer_kernel(*kernels_, type);
-            for (int32_t t0 = 0; t0 < m; t0 += (int32_t)cap) {
-                const int32_t mm = (int32_t)std::min<int64_t>(cap, m - t0);
-                pool.parallel_for(mm, 4, [&](int64_t b, int64_t e, int) {
-                    for (int64_t t = b; t < e; ++t) {
-                        quantize(x + (size_t)(t0 + t) * k, k, scratch.qact + (size_t)t * l.row_bytes, l);
-                    }
-                });
+            const MatMulPart part{w, y, n};
+            run_integer(&part, 1, type, x, m, k, accumulate, pool, scratch);
+            return;
+        }
+    }
+}
+
+bool MatMulDispatch::groupable(DType type, int64_t n) const {
+    return path(type) == MatMulPath::Integer && n > 0 && n % kRowGrain == 0;
+}
+
+void MatMulDispatch::run_group(const MatMulPart* parts, int count, DType type, const float* x, int32_t m, int64_t k,
+                               bool accumulate, ThreadPool& pool, const CpuScratch& scratch) const {
+    for (int i = 0; i < count; ++i) {
+        if (!groupable(type, parts[i].n)) fail(ErrorKind::Internal, "cpu", "MatMul group with a part that cannot be grouped");
+    }
+    run_integer(parts, count, type, x, m, k, accumulate, pool, scratch);
+}
+
+void MatMulDispatch::run_integer(const MatMulPart* parts, int count, DType type, const float* x, int32_t m, int64_t k,
+                                 bool accumulate, ThreadPool& pool, const CpuScratch& scratch) const {
+    const QActLayout l = qact_layout(qact_format(type), k);
+    const int64_t cap = scratch.qact ? (int64_t)(scratch.qact_bytes / l.row_bytes) : 0;
+    if (cap < 1) fail(ErrorKind::Internal, "cpu", "MatMul run without quantized-activation scratch (prepare())");
+    const QuantizeActFn quantize = l.format == QActFormat::Q8_32 ? kernels_->quantize_q8_32 : kernels_->quantize_q8_k;
+    const QMatMulFn f = integer_kernel(*kernels_, type);
+    const size_t row_bytes = dtype_row_bytes(type, k);
+    int64_t rows = 0;
+    for (int i = 0; i < count; ++i) rows += parts[i].n;
+    for (int32_t t0 = 0; t0 < m; t0 += (int32_t)cap) {
+        const int32_t mm = (int32_t)std::min<int64_t>(cap, m - t0);
+        pool.parallel_for(mm, 4, [&](int64_t b, int64_t e, int) {
+            for (int64_t t = b; t < e; ++t) {
+                quantize(x + (size_t)(t0 + t) * k, k, scratch.qact + (size_t)t * l.row_bytes, l);
+            }
+        });
+        const bool packs = scratch.pack && scratch.pack_stride >= pack_bytes(type, k, mm);
+        // A range of the parts' rows laid end to end, cut where one part ends and the next begins.
+        pool.parallel_for(rows, kRowGrain, [&](int64_t b, int64_t e, int thread) {
+            uint8_t* pack = packs ? scratch.pack + (size_t)thread * scratch.pack_stride : nullptr;
+            int64_t first = 0;
+            for (int i = 0; i < count && b < e; first += parts[i].n, ++i) {
+                const int64_t last = first + parts[i].n;
+                if (b >= last) continue;
+                const int64_t j1 = std::min(e, last);
                 QMatMulArgs a;
-                a.w = w;
+                a.w = parts[i].w;
                 a.w_row_bytes = row_bytes;
                 a.xq = scratch.qact;
                 a.xl = l;
                 a.m = mm;
-                a.y = y + (size_t)t0 * n;
-                a.ldy = n;
+                a.y = parts[i].y + (size_t)t0 * parts[i].n;
+                a.ldy = parts[i].n;
                 a.accumulate = accumulate;
-                const bool packs = scratch.pack && scratch.pack_stride >= pack_bytes(type, k, mm);
-                pool.parallel_for(n, kRowGrain, [&](int64_t b, int64_t e, int thread) {
-                    f(a, b, e, packs ? scratch.pack + (size_t)thread * scratch.pack_stride : nullptr);
-                });
+                f(a, b - first, j1 - first, pack);
+                b = j1;
             }
-            return;
-        }
+        });
     }
 }
 

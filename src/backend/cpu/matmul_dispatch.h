@@ -12,6 +12,8 @@
 // Within the Integer path the level's kernels pick their own shape: register tiles of up to 4 rows
 // x 4 tokens (with software prefetch for one token), and at the avx512 level, from a few tokens
 // up, a GEMM over 16 weight rows repacked into CpuScratch::pack (matmul_avx512.cpp).
+// MatMuls that share their input may run as one group (run_group; CpuBackend finds the groups in
+// matmul_group.cpp): one quantization of the activations, one pool dispatch over all their rows.
 // Integer results differ from the f32 ones by the activation rounding (~1e-3 relative, like
 // llama.cpp, which quantizes activations the same way); the other paths hold f32 accuracy.
 #pragma once
@@ -35,6 +37,13 @@ const char* matmul_path_name(MatMulPath p);
 // not compiled into this build.
 const MatMulKernels& matmul_kernels(CpuIsa isa);
 
+// One MatMul of a group that shares its input (run_group).
+struct MatMulPart {
+    const uint8_t* w = nullptr;
+    float* y = nullptr;  // [m][n]
+    int64_t n = 0;
+};
+
 class MatMulDispatch {
 public:
     MatMulDispatch(CpuIsa isa, bool exact_activations);
@@ -55,7 +64,20 @@ public:
     void run(const uint8_t* w, DType type, const float* x, float* y, int32_t m, int64_t n, int64_t k,
              bool accumulate, ThreadPool& pool, const CpuScratch& scratch) const;
 
+    // Whether MatMuls of this type and width can run as one group (run_group): the Integer path,
+    // n a multiple of the row grain (so no pool range straddles two parts unaligned).
+    bool groupable(DType type, int64_t n) const;
+
+    // Several MatMuls with the same type, input x [m][k] and accumulate flag, as one: the
+    // activations are quantized once and the rows of all parts are split across the pool in one
+    // dispatch (Q, K and V of a layer; FFN gate and up). Each part must be groupable().
+    void run_group(const MatMulPart* parts, int count, DType type, const float* x, int32_t m, int64_t k,
+                   bool accumulate, ThreadPool& pool, const CpuScratch& scratch) const;
+
 private:
+    void run_integer(const MatMulPart* parts, int count, DType type, const float* x, int32_t m, int64_t k,
+                     bool accumulate, ThreadPool& pool, const CpuScratch& scratch) const;
+
     CpuIsa isa_;
     bool exact_;
     const MatMulKernels* kernels_;

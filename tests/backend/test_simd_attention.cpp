@@ -1,0 +1,205 @@
+// The SIMD attention kernels (attention_x86.inc at avx2 and avx512, each form of scores) against
+// the scalar kernel cpu_attention, on every level this machine supports, at awkward shapes: head
+// dims that are and are not whole vectors, 1-3 KV heads with GQA ratios 1-3, contexts of 1 to 517
+// positions reached by runs (chunks) of 1, 5, 64 and 77 tokens, 1 and 2 threads.
+//
+// Tolerances, absolute per output element (outputs are convex combinations of values in [-1, 1]):
+//   against the scalar kernel 1.5e-5, and against the f64 reference (op_reference) 1e-5.
+// Both kernels form scores as f32 dot products, whose rounding a sharp softmax (scale 3: scores
+// up to ~40) turns into output error: the scalar kernel's own worst against f64 is 2.9e-6, the
+// SIMD kernels' 4.9e-6 (RowLanes; RowDots 3.4e-6), their worst difference 7.3e-6; flat softmaxes
+// (scale 1/sqrt(head_dim)) stay below 1e-6. The SIMD exp is a polynomial (~1e-7 relative). A wrong
+// mask, a missed key tile or a GQA slip shows as 1e-2 or more.
+//
+// Cache positions past the context hold NaN, so a kernel that reads a key or value it must not
+// see poisons its output; outputs start as NaN, so a row left unwritten fails too.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdio>
+#include <limits>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "backend/cpu/attention_dispatch.h"
+#include "backend/cpu/cpu_features.h"
+#include "backend/cpu/cpu_kernels.h"
+#include "backend/cpu/thread_pool.h"
+#include "backend/op_reference.h"
+
+using namespace akunu;
+
+namespace {
+
+constexpr double kVsScalar = 1.5e-5;
+constexpr double kVsF64 = 1e-5;
+
+std::vector<CpuIsa> simd_levels() {
+    std::vector<CpuIsa> out;
+    if (cpu_supports(CpuIsa::Avx2)) out.push_back(CpuIsa::Avx2);
+    if (cpu_supports(CpuIsa::Avx512)) out.push_back(CpuIsa::Avx512);
+    return out;
+}
+
+struct Shape {
+    int32_t n_heads, n_kv, head_dim, m, ctx;  // ctx = pos0 + m: positions the last token sees
+    float scale;
+};
+
+std::string describe(const Shape& s) {
+    char b[160];
+    std::snprintf(b, sizeof b, "heads %d/%d head_dim %d m %d ctx %d scale %.3g", s.n_heads, s.n_kv, s.head_dim, s.m,
+                  s.ctx, s.scale);
+    return b;
+}
+
+struct Problem {
+    Shape s;
+    int32_t max_ctx;
+    std::vector<float> q, k, v;
+};
+
+Problem make_problem(const Shape& s, uint32_t seed) {
+    Problem p;
+    p.s = s;
+    p.max_ctx = s.ctx + 3;
+    std::mt19937 g(seed);
+    std::uniform_real_distribution<float> u(-1.0f, 1.0f);
+    p.q.resize((size_t)s.m * s.n_heads * s.head_dim);
+    for (float& x : p.q) x = u(g);
+    const size_t cache = (size_t)s.n_kv * p.max_ctx * s.head_dim;
+    p.k.assign(cache, std::numeric_limits<float>::quiet_NaN());
+    p.v.assign(cache, std::numeric_limits<float>::quiet_NaN());
+    for (int32_t h = 0; h < s.n_kv; ++h) {
+        for (int32_t pos = 0; pos < s.ctx; ++pos) {
+            const size_t at = ((size_t)h * p.max_ctx + pos) * s.head_dim;
+            for (int32_t d = 0; d < s.head_dim; ++d) {
+                p.k[at + d] = u(g);
+                p.v[at + d] = u(g);
+            }
+        }
+    }
+    return p;
+}
+
+AttentionArgs args_of(const Problem& p, float* out) {
+    AttentionArgs a;
+    a.q = p.q.data();
+    a.k_cache = p.k.data();
+    a.v_cache = p.v.data();
+    a.out = out;
+    a.m = p.s.m;
+    a.pos0 = p.s.ctx - p.s.m;
+    a.n_heads = p.s.n_heads;
+    a.n_kv_heads = p.s.n_kv;
+    a.head_dim = p.s.head_dim;
+    a.max_ctx = p.max_ctx;
+    a.scale = p.s.scale;
+    return a;
+}
+
+std::vector<float> run(const AttentionDispatch& d, const Problem& p, int threads) {
+    ThreadPool pool(threads);
+    const size_t stride = d.scratch_floats(p.s.head_dim, p.max_ctx);
+    std::vector<float> scores((size_t)threads * stride);
+    CpuScratch scratch;
+    scratch.scores = scores.data();
+    scratch.scores_stride = stride;
+    std::vector<float> out((size_t)p.s.m * p.s.n_heads * p.s.head_dim, std::numeric_limits<float>::quiet_NaN());
+    d.run(args_of(p, out.data()), pool, scratch);
+    return out;
+}
+
+double max_abs_diff(const std::vector<float>& a, const std::vector<float>& b) {
+    double worst = 0;
+    for (size_t i = 0; i < a.size(); ++i) {
+        const double e = std::fabs((double)a[i] - (double)b[i]);
+        if (!(e <= worst)) worst = e;  // NaN wins
+    }
+    return worst;
+}
+
+std::vector<Shape> shapes() {
+    const int32_t heads[][2] = {{1, 1}, {2, 1}, {3, 1}, {2, 2}, {6, 3}, {6, 2}, {9, 3}};
+    const int32_t dims[] = {48, 64, 80, 128, 20};
+    const int32_t chunk[] = {1, 5, 64, 77};
+    const int32_t ctx[] = {1, 7, 33, 130, 517};
+    std::vector<Shape> out;
+    for (const auto& h : heads) {
+        for (int32_t d : dims) {
+            for (int32_t m : chunk) {
+                for (int32_t c : ctx) {
+                    if (c < m) continue;
+                    // A flat softmax (the model's 1/sqrt(d)) and a sharp one (exp far below 0).
+                    const float flat = 1.0f / std::sqrt((float)d), sharp = 3.0f;
+                    out.push_back({h[0], h[1], d, m, c, (m + c + d) % 2 ? flat : sharp});
+                }
+            }
+        }
+    }
+    return out;
+}
+
+}  // namespace
+
+std::vector<float> reference_f64(const Problem& p) {
+    const Shape& s = p.s;
+    std::vector<double> q(p.q.begin(), p.q.end()), k(p.k.begin(), p.k.end()), v(p.v.begin(), p.v.end());
+    std::vector<double> out(p.q.size());
+    optest::ref_attention(q.data(), k.data(), v.data(), out.data(), s.m, s.ctx - s.m, s.n_heads, s.n_kv, s.head_dim,
+                          p.max_ctx, s.scale);
+    return std::vector<float>(out.begin(), out.end());
+}
+
+TEST(SimdAttention, MatchesScalarKernel) {
+    if (simd_levels().empty()) GTEST_SKIP() << "no SIMD level on this CPU";
+    const AttentionDispatch oracle(CpuIsa::Scalar);
+    double worst_scalar = 0, worst_f64 = 0;
+    uint32_t seed = 1;
+    for (const Shape& s : shapes()) {
+        const Problem p = make_problem(s, seed++);
+        const std::vector<float> want = run(oracle, p, 1), exact = reference_f64(p);
+        for (CpuIsa isa : simd_levels()) {
+            for (AttentionForm form : {AttentionForm::Auto, AttentionForm::RowDots, AttentionForm::RowLanes}) {
+                const AttentionDispatch d(isa, form);
+                for (int threads : {1, 2}) {
+                    const std::vector<float> got = run(d, p, threads);
+                    const double e = max_abs_diff(got, want), e64 = max_abs_diff(got, exact);
+                    ASSERT_LE(e, kVsScalar) << cpu_isa_name(isa) << " form " << (int)form << " threads " << threads
+                                            << ": " << describe(s);
+                    ASSERT_LE(e64, kVsF64) << cpu_isa_name(isa) << " form " << (int)form << " threads " << threads
+                                           << ": " << describe(s);
+                    worst_scalar = std::max(worst_scalar, e);
+                    worst_f64 = std::max(worst_f64, e64);
+                }
+            }
+        }
+    }
+    std::printf("[ simd ] attention: worst abs error against the scalar kernel %.2e, against f64 %.2e\n", worst_scalar,
+                worst_f64);
+}
+
+// Decode (one token) with more threads than KV heads: the rows of a head are cut into several
+// units, so the threads share one head.
+TEST(SimdAttention, DecodeWithFewerHeadsThanThreads) {
+    const AttentionDispatch oracle(CpuIsa::Scalar);
+    for (CpuIsa isa : simd_levels()) {
+        const AttentionDispatch d(isa);
+        for (int32_t ctx : {1, 100, 700}) {
+            const Problem p = make_problem({8, 1, 64, 1, ctx, 0.125f}, 99);
+            EXPECT_LE(max_abs_diff(run(d, p, 3), run(oracle, p, 1)), kVsScalar) << cpu_isa_name(isa) << " ctx " << ctx;
+        }
+    }
+}
+
+TEST(SimdAttention, ScratchPerLevel) {
+    // The scalar kernel keeps a whole score row; the tiled kernels need the same few tiles at any context.
+    EXPECT_EQ(AttentionDispatch(CpuIsa::Scalar).scratch_floats(128, 4096), 4096u);
+    for (CpuIsa isa : simd_levels()) {
+        const AttentionDispatch d(isa);
+        EXPECT_EQ(d.scratch_floats(128, 4096), d.scratch_floats(128, 1 << 20));
+        EXPECT_GT(d.scratch_floats(128, 1), d.scratch_floats(64, 1));
+    }
+}
+
