@@ -66,7 +66,7 @@ akunu_status akunu_load_model(const char* path, const akunu_load_params* params,
 
 /* Builds a random-weight model with the exact shapes of a real one, in memory.
  * spec: "PRESET" or "PRESET:TYPE", e.g. "stories260k", "qwen3-0.6b:q4_0", "llama-3-8b:q8_0".
- * Presets: stories260k, tiny, qwen3-0.6b, qwen3-4b, llama-3-8b, tinyllama-1.1b. */
+ * Presets: stories260k, tiny, qwen3-0.6b, qwen3-4b, llama-3-8b, tinyllama-1.1b, llama-3.2-1b. */
 akunu_status akunu_load_synthetic(const char* spec, const akunu_load_params* params, akunu_model** out);
 
 /* Writes the synthetic model of `spec` to a GGUF file that llama.cpp also loads. */
