@@ -3,6 +3,7 @@
 #include <cuda_runtime.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 
 #include "backend/cuda/cuda_check.h"
@@ -50,6 +51,7 @@ CudaBackend::CudaBackend(const BackendOptions& options) {
     sms_ = info.sms;
     config_ = cuda::cuda_device_config(info, options);
     exact_activations_ = options.exact_activations;
+    if (const char* e = std::getenv("AKUNU_CUDA_NO_REPACK"); e && *e && std::string(e) != "0") repack_ = false;
     cudaStream_t s = nullptr;
     AKUNU_CUDA_CHECK(cudaStreamCreateWithFlags(&s, cudaStreamNonBlocking));
     stream_ = s;
@@ -68,6 +70,7 @@ CudaBackend::~CudaBackend() {
     for (Buffer& b : buffers_) cudaFree(b.ptr);
     if (attn_scratch_) cudaFree(attn_scratch_);
     if (q8_scratch_) cudaFree(q8_scratch_);
+    for (auto& [src, pw] : packed_) cudaFree(pw.ptr);
     if (gemm_.w16) cudaFree(gemm_.w16);
     if (gemm_.x16) cudaFree(gemm_.x16);
     cuda::destroy_cublas_handle(gemm_.handle);
@@ -124,6 +127,7 @@ void CudaBackend::check_range(BufferId buf, size_t offset, size_t bytes, const c
 void CudaBackend::write(BufferId buf, size_t offset, const void* src, size_t bytes) {
     check_range(buf, offset, bytes, "write");
     if (bytes == 0) return;
+    if (buffers_[buf].imported) drop_packed(buf);  // a packed copy of these weights would go stale
     AKUNU_CUDA_CHECK(cudaMemcpyAsync(buffers_[buf].ptr + offset, src, bytes, cudaMemcpyHostToDevice, as_stream(stream_)));
     synchronize();
 }
@@ -166,6 +170,10 @@ void CudaBackend::validate(const Command& c, const Resolved& r, const std::strin
         case Op::Add:
         case Op::SwiGlu:
         case Op::Argmax:
+        case Op::AddBias:
+        case Op::GeluGlu:
+        case Op::Scale:
+        case Op::SoftCap:
             break;
         case Op::Count:
             fail(ErrorKind::Internal, "cuda", "unknown op in " + label);
@@ -223,6 +231,7 @@ void CudaBackend::prepare(const DispatchTable& table) {
     }
     reserve_gemm_scratch(table);
     reserve_q8_scratch(table);
+    pack_weights(table, p);
     // Two events per command for run_profiled, made now so that profiling allocates nothing.
     while (events_.size() < 2 * table.size()) {
         cudaEvent_t e = nullptr;
@@ -315,6 +324,51 @@ void CudaBackend::reserve_q8_scratch(const DispatchTable& table) {
     allocated_ += need;
 }
 
+// The fast decode GEMV's packed copies (gemv_q_packed.cu) of every eligible single-token MatMul
+// weight of the table. A copy doubles those weights' memory, so it is made only while at least
+// 1 GiB + 5% of the device stays free afterwards; a weight without one runs the GGUF-layout dp4a
+// kernel (same results). Made once per weight tensor, shared by every table that reads it.
+void CudaBackend::pack_weights(const DispatchTable& table, const Prepared& p) {
+    if (exact_activations_ || !repack_ || table.max_tokens != 1) return;
+    for (size_t i = 0; i < table.size(); ++i) {
+        const Command& c = table.commands[i];
+        const uint8_t* w = p.resolved[i].in[0];
+        if (c.op != Op::MatMul || !cuda::packed_gemv_type(c.wtype) || !cuda::dp4a_gemv_eligible(c.wtype, (int)c.k, w) ||
+            packed_.count(w)) {
+            continue;
+        }
+        const size_t bytes = cuda::packed_weight_bytes(c.wtype, (int)c.n, (int)c.k);
+        size_t free_b = 0, total_b = 0;
+        AKUNU_CUDA_CHECK(cudaMemGetInfo(&free_b, &total_b));
+        if (free_b < bytes + (size_t(1) << 30) + total_b / 20) return;
+        void* dst = nullptr;
+        if (cudaMalloc(&dst, bytes) != cudaSuccess) {
+            cudaGetLastError();
+            return;
+        }
+        cuda::launch_repack_weights(c.wtype, w, static_cast<uint8_t*>(dst), (int)c.n, (int)c.k, as_stream(stream_));
+        packed_[w] = {static_cast<uint8_t*>(dst), bytes, c.in[0].buf};
+        allocated_ += bytes;
+    }
+    synchronize();
+}
+
+void CudaBackend::drop_packed(BufferId source) {
+    bool any = false;
+    for (auto it = packed_.begin(); it != packed_.end();) {
+        if (it->second.source != source) {
+            ++it;
+            continue;
+        }
+        if (!any) synchronize();  // no kernel may still read it
+        any = true;
+        cudaFree(it->second.ptr);
+        allocated_ -= it->second.bytes;
+        it = packed_.erase(it);
+    }
+    if (any) drop_graphs();  // captured graphs hold the packed addresses
+}
+
 CudaBackend::Prepared& CudaBackend::prepared_for(const DispatchTable& table) {
     auto it = prepared_.find(&table);
     if (it == prepared_.end() || it->second.resolved.size() != table.size()) {
@@ -364,7 +418,8 @@ void CudaBackend::find_fusions(const DispatchTable& table, Prepared& p) const {
         const Command& rk = cmd[j + 1];
         const Command& st = cmd[j + 2];
         bool ok = rq.flags == 0 && rk.flags == 0 && st.flags == 0 && rq.p[1] == rk.p[1] && rq.p[2] == rk.p[2] &&
-                  rq.p[3] == rk.p[3] && rq.f0 == rk.f0 && same(st.in[0], rk.out[0]) && st.p[0] == rk.p[0] &&
+                  rq.p[3] == rk.p[3] && rq.f0 == rk.f0 && same(rq.in[0], rk.in[0]) && same(st.in[0], rk.out[0]) &&
+                  st.p[0] == rk.p[0] &&
                   st.p[1] == rq.p[1] && rq.p[1] <= 1024 && !same(rq.out[0], rk.out[0]);
         if (ok && nq) {
             ok = nq->flags == 0 && nk->flags == 0 && same(nq->in[0], rq.out[0]) && same(nq->out[0], rq.out[0]) &&
@@ -390,6 +445,7 @@ void CudaBackend::find_fusions(const DispatchTable& table, Prepared& p) const {
         f.rope_dim = (int)rq.p[2];
         f.style = (int)rq.p[3];
         f.theta = rq.f0;
+        f.freq_factors = reinterpret_cast<const float*>(r.in[0]);
         f.max_ctx = (int)st.p[2];
         p.group[i] = (uint8_t)(j + 3 - i);
         p.qk_rope_store[i] = f;
@@ -419,6 +475,8 @@ void CudaBackend::enqueue(const Command& c, const Resolved& r, const RunState& s
         q8_src_ = x;
         q8_k_ = c.k;
         q8_buf_ = c.in[1].buf;
+        auto pw = packed_.find(r.in[0]);
+        if (pw != packed_.end()) l.packed_w = pw->second.ptr;
     }
     note_writes(c);
     switch (c.op) {
@@ -431,6 +489,10 @@ void CudaBackend::enqueue(const Command& c, const Resolved& r, const RunState& s
         case Op::Add: cuda::launch_add(l); break;
         case Op::SwiGlu: cuda::launch_swiglu(l); break;
         case Op::Argmax: cuda::launch_argmax(l); break;
+        case Op::AddBias: cuda::launch_add_bias(l); break;
+        case Op::GeluGlu: cuda::launch_geglu(l); break;
+        case Op::Scale: cuda::launch_scale(l); break;
+        case Op::SoftCap: cuda::launch_softcap(l); break;
         case Op::Count: break;
     }
 }

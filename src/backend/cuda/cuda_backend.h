@@ -85,6 +85,8 @@ private:
     void find_fusions(const DispatchTable& table, Prepared& p) const;
     void note_writes(const Command& c);
     void reserve_q8_scratch(const DispatchTable& table);
+    void pack_weights(const DispatchTable& table, const Prepared& p);
+    void drop_packed(BufferId source);
     void drop_graphs();
 
     DeviceConfig config_;
@@ -108,6 +110,15 @@ private:
     const uint8_t* q8_src_ = nullptr;
     uint32_t q8_k_ = 0;
     BufferId q8_buf_ = kNoBuffer;
+    // Decode GEMV weights repacked into quant + scale planes (gemv_q_packed.cu), by the address of
+    // the GGUF-layout tensor they copy; made in prepare() on the fast path when memory allows.
+    struct PackedWeight {
+        uint8_t* ptr = nullptr;
+        size_t bytes = 0;
+        BufferId source = kNoBuffer;
+    };
+    std::unordered_map<const uint8_t*, PackedWeight> packed_;
+    bool repack_ = true;  // AKUNU_CUDA_NO_REPACK=1 turns it off (A/B measurements)
     uint64_t allocated_ = 0;
 };
 

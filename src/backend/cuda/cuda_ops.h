@@ -52,6 +52,7 @@ struct OpLaunch {
     CublasGemm gemm;
     uint8_t* q8_scratch = nullptr;  // q8_activation_bytes(k) for the dp4a GEMV
     bool q8_fresh = false;          // the scratch already holds this MatMul's x (the backend tracks it)
+    const uint8_t* packed_w = nullptr;  // in[0] repacked into quant + scale planes (gemv_q_packed.cu), if any
 };
 
 void launch_embed_lookup(const OpLaunch& l);
@@ -64,6 +65,11 @@ void launch_attention_prefill(const OpLaunch& l);
 void launch_add(const OpLaunch& l);
 void launch_swiglu(const OpLaunch& l);
 void launch_argmax(const OpLaunch& l);
+// The ops of the non-LLaMA families (elementwise_arch.cu).
+void launch_add_bias(const OpLaunch& l);
+void launch_geglu(const OpLaunch& l);
+void launch_scale(const OpLaunch& l);
+void launch_softcap(const OpLaunch& l);
 
 // MatMul's two halves: y[n] (+)= W x for one row of x, and Y[m][n] (+)= X W^T for m rows.
 // Each returns false for a weight type it does not implement.
@@ -79,6 +85,12 @@ bool dp4a_gemv_eligible(DType type, int k, const uint8_t* w);
 size_t q8_activation_bytes(int k);
 Q8Activations q8_activations_at(uint8_t* scratch, int k);
 void launch_quantize_q8(const float* x, const Q8Activations& a, int k, cudaStream_t s);
+// The repacked layout of the fast decode GEMV (gemv_q_packed.cu): quants plane then f16 scales.
+bool packed_gemv_type(DType type);
+size_t packed_weight_bytes(DType type, int n, int k);
+void launch_repack_weights(DType type, const uint8_t* src, uint8_t* dst, int n, int k, cudaStream_t s);
+bool launch_gemv_q_packed(DType type, const uint8_t* packed, const Q8Activations& a, float* y, int n, int k,
+                          bool accumulate, cudaStream_t s);
 bool launch_gemv_q_dp4a(DType type, const uint8_t* w, const Q8Activations& a, float* y, int n, int k, bool accumulate,
                         cudaStream_t s);
 bool launch_gemm_cublas(const CublasGemm& g, DType type, const uint8_t* w, const float* x, float* y, int m, int n,

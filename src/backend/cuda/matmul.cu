@@ -29,7 +29,11 @@ void launch_matmul(const OpLaunch& l) {
         if (l.m == 1 && l.q8_scratch && dp4a_gemv_eligible(c.wtype, k, w)) {
             const Q8Activations a = q8_activations_at(l.q8_scratch, k);
             if (!l.q8_fresh) launch_quantize_q8(x, a, k, l.stream);
-            launch_gemv_q_dp4a(c.wtype, w, a, y, n, k, acc, l.stream);
+            if (l.packed_w) {
+                launch_gemv_q_packed(c.wtype, l.packed_w, a, y, n, k, acc, l.stream);
+            } else {
+                launch_gemv_q_dp4a(c.wtype, w, a, y, n, k, acc, l.stream);
+            }
             return;
         }
         if (l.m >= kCublasMinRows && launch_gemm_cublas(l.gemm, c.wtype, w, x, y, l.m, n, k, acc, l.stream)) return;
