@@ -52,6 +52,7 @@ CudaBackend::CudaBackend(const BackendOptions& options) {
     config_ = cuda::cuda_device_config(info, options);
     exact_activations_ = options.exact_activations;
     if (const char* e = std::getenv("AKUNU_CUDA_NO_REPACK"); e && *e && std::string(e) != "0") repack_ = false;
+    if (const char* e = std::getenv("AKUNU_CUDA_NO_GEMV_GROUP"); e && *e && std::string(e) != "0") gemv_group_ = false;
     cudaStream_t s = nullptr;
     AKUNU_CUDA_CHECK(cudaStreamCreateWithFlags(&s, cudaStreamNonBlocking));
     stream_ = s;
@@ -170,10 +171,6 @@ void CudaBackend::validate(const Command& c, const Resolved& r, const std::strin
         case Op::Add:
         case Op::SwiGlu:
         case Op::Argmax:
-        case Op::AddBias:
-        case Op::GeluGlu:
-        case Op::Scale:
-        case Op::SoftCap:
             break;
         case Op::Count:
             fail(ErrorKind::Internal, "cuda", "unknown op in " + label);
@@ -404,6 +401,20 @@ void CudaBackend::find_fusions(const DispatchTable& table, Prepared& p) const {
     p.qk_rope_store.assign(n, cuda::QkRopeStore{});
     const auto& cmd = table.commands;
     auto same = [](const BufRef& a, const BufRef& b) { return a.buf == b.buf && a.offset == b.offset; };
+    p.gemv_group.assign(n, 1);
+    for (size_t i = 0; i < n;) {
+        const Command& a = cmd[i];
+        size_t g = 1;
+        if (a.op == Op::MatMul && a.flags == 0 && cuda::packed_gemv_type(a.wtype)) {
+            while (i + g < n && g < (size_t)cuda::kMaxPackedGroup) {
+                const Command& b = cmd[i + g];
+                if (b.op != Op::MatMul || b.flags != 0 || b.wtype != a.wtype || b.k != a.k || !same(b.in[1], a.in[1])) break;
+                ++g;
+            }
+        }
+        p.gemv_group[i] = (uint8_t)g;
+        i += g;
+    }
     for (size_t i = 0; i < n; ++i) {
         size_t j = i;
         const Command* nq = nullptr;
@@ -418,8 +429,7 @@ void CudaBackend::find_fusions(const DispatchTable& table, Prepared& p) const {
         const Command& rk = cmd[j + 1];
         const Command& st = cmd[j + 2];
         bool ok = rq.flags == 0 && rk.flags == 0 && st.flags == 0 && rq.p[1] == rk.p[1] && rq.p[2] == rk.p[2] &&
-                  rq.p[3] == rk.p[3] && rq.f0 == rk.f0 && same(rq.in[0], rk.in[0]) && same(st.in[0], rk.out[0]) &&
-                  st.p[0] == rk.p[0] &&
+                  rq.p[3] == rk.p[3] && rq.f0 == rk.f0 && same(st.in[0], rk.out[0]) && st.p[0] == rk.p[0] &&
                   st.p[1] == rq.p[1] && rq.p[1] <= 1024 && !same(rq.out[0], rk.out[0]);
         if (ok && nq) {
             ok = nq->flags == 0 && nk->flags == 0 && same(nq->in[0], rq.out[0]) && same(nq->out[0], rq.out[0]) &&
@@ -445,7 +455,6 @@ void CudaBackend::find_fusions(const DispatchTable& table, Prepared& p) const {
         f.rope_dim = (int)rq.p[2];
         f.style = (int)rq.p[3];
         f.theta = rq.f0;
-        f.freq_factors = reinterpret_cast<const float*>(r.in[0]);
         f.max_ctx = (int)st.p[2];
         p.group[i] = (uint8_t)(j + 3 - i);
         p.qk_rope_store[i] = f;
@@ -489,17 +498,44 @@ void CudaBackend::enqueue(const Command& c, const Resolved& r, const RunState& s
         case Op::Add: cuda::launch_add(l); break;
         case Op::SwiGlu: cuda::launch_swiglu(l); break;
         case Op::Argmax: cuda::launch_argmax(l); break;
-        case Op::AddBias: cuda::launch_add_bias(l); break;
-        case Op::GeluGlu: cuda::launch_geglu(l); break;
-        case Op::Scale: cuda::launch_scale(l); break;
-        case Op::SoftCap: cuda::launch_softcap(l); break;
         case Op::Count: break;
     }
+}
+
+// q/k/v or gate/up as one packed GEMV launch; false (nothing enqueued) unless every member is a
+// single-token fast-path GEMV with packed weights.
+bool CudaBackend::enqueue_packed_group(const DispatchTable& table, const Prepared& p, size_t first) {
+    const size_t g = p.gemv_group[first];
+    const Command& c0 = table.commands[first];
+    if (exact_activations_ || !q8_scratch_ || !gemv_group_) return false;
+    cuda::PackedGemv mats[cuda::kMaxPackedGroup];
+    for (size_t j = 0; j < g; ++j) {
+        const Resolved& r = p.resolved[first + j];
+        if (!cuda::dp4a_gemv_eligible(c0.wtype, (int)c0.k, r.in[0])) return false;
+        auto pw = packed_.find(r.in[0]);
+        if (pw == packed_.end()) return false;
+        mats[j] = {pw->second.ptr, reinterpret_cast<float*>(r.out[0]), (int)table.commands[first + j].n};
+    }
+    const uint8_t* x = p.resolved[first].in[1];
+    const cuda::Q8Activations a = cuda::q8_activations_at(q8_scratch_, (int)c0.k);
+    if (!(x == q8_src_ && c0.k == q8_k_)) {
+        cuda::launch_quantize_q8(reinterpret_cast<const float*>(x), a, (int)c0.k, as_stream(stream_));
+    }
+    q8_src_ = x;
+    q8_k_ = c0.k;
+    q8_buf_ = c0.in[1].buf;
+    cuda::launch_gemv_q_packed(c0.wtype, mats, (int)g, a, (int)c0.k, false, as_stream(stream_));
+    for (size_t j = 0; j < g; ++j) note_writes(table.commands[first + j]);
+    return true;
 }
 
 void CudaBackend::enqueue_table(const DispatchTable& table, const Prepared& p, const RunState& s) {
     q8_src_ = nullptr;
     for (size_t i = 0; i < table.size(); ++i) {
+        if (p.gemv_group[i] > 1 && s.n_tokens == 1 && enqueue_packed_group(table, p, i)) {
+            i += p.gemv_group[i] - 1;
+            continue;
+        }
         if (p.group[i] > 1) {
             cuda::launch_qk_rope_store(p.qk_rope_store[i], s.n_tokens, state_, as_stream(stream_));
             for (size_t g = 0; g < p.group[i]; ++g) note_writes(table.commands[i + g]);

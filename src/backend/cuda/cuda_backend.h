@@ -70,6 +70,9 @@ private:
         // one by one): group[i] > 1 at the first command of a run of that many, with its arguments.
         std::vector<uint8_t> group;
         std::vector<cuda::QkRopeStore> qk_rope_store;
+        // Runs of single-token MatMuls on one input (q/k/v, gate/up): gemv_group[i] > 1 at the first,
+        // launched as one packed GEMV when all of them have packed weights (enqueue_packed_group).
+        std::vector<uint8_t> gemv_group;
         CUgraphExec_st* step_graph = nullptr;  // captured on first M = 1 run / chain
     };
 
@@ -79,6 +82,7 @@ private:
     void upload_state(const RunState& s);
     void enqueue(const Command& c, const Resolved& r, const RunState& s);
     void enqueue_table(const DispatchTable& table, const Prepared& p, const RunState& s);
+    bool enqueue_packed_group(const DispatchTable& table, const Prepared& p, size_t first);
     CUgraphExec_st* step_graph(const DispatchTable& table, Prepared& p);
     void synchronize();
     void reserve_gemm_scratch(const DispatchTable& table);
@@ -118,7 +122,8 @@ private:
         BufferId source = kNoBuffer;
     };
     std::unordered_map<const uint8_t*, PackedWeight> packed_;
-    bool repack_ = true;  // AKUNU_CUDA_NO_REPACK=1 turns it off (A/B measurements)
+    bool repack_ = true;      // AKUNU_CUDA_NO_REPACK=1 turns it off (A/B measurements)
+    bool gemv_group_ = true;  // AKUNU_CUDA_NO_GEMV_GROUP=1: q/k/v and gate/up as separate launches
     uint64_t allocated_ = 0;
 };
 

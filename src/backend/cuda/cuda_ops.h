@@ -65,11 +65,6 @@ void launch_attention_prefill(const OpLaunch& l);
 void launch_add(const OpLaunch& l);
 void launch_swiglu(const OpLaunch& l);
 void launch_argmax(const OpLaunch& l);
-// The ops of the non-LLaMA families (elementwise_arch.cu).
-void launch_add_bias(const OpLaunch& l);
-void launch_geglu(const OpLaunch& l);
-void launch_scale(const OpLaunch& l);
-void launch_softcap(const OpLaunch& l);
 
 // MatMul's two halves: y[n] (+)= W x for one row of x, and Y[m][n] (+)= X W^T for m rows.
 // Each returns false for a weight type it does not implement.
@@ -89,7 +84,14 @@ void launch_quantize_q8(const float* x, const Q8Activations& a, int k, cudaStrea
 bool packed_gemv_type(DType type);
 size_t packed_weight_bytes(DType type, int n, int k);
 void launch_repack_weights(DType type, const uint8_t* src, uint8_t* dst, int n, int k, cudaStream_t s);
-bool launch_gemv_q_packed(DType type, const uint8_t* packed, const Q8Activations& a, float* y, int n, int k,
+// One packed matrix of a launch: several (same input, same k and type) share one launch.
+constexpr int kMaxPackedGroup = 3;
+struct PackedGemv {
+    const uint8_t* packed = nullptr;
+    float* y = nullptr;
+    int n = 0;
+};
+bool launch_gemv_q_packed(DType type, const PackedGemv* mats, int count, const Q8Activations& a, int k,
                           bool accumulate, cudaStream_t s);
 bool launch_gemv_q_dp4a(DType type, const uint8_t* w, const Q8Activations& a, float* y, int n, int k, bool accumulate,
                         cudaStream_t s);

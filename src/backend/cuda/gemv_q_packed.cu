@@ -106,14 +106,34 @@ __global__ void repack_kernel(const uint8_t* __restrict__ src, uint8_t* __restri
     s[1] = b[1];
 }
 
+static_assert(kMaxPackedGroup == 3, "gemv_packed_kernel selects among three matrices");
+
+// Up to three matrices with the same input in one launch (q/k/v, gate/up): CTAs [cta0[i],
+// cta0[i + 1]) work on matrix i. Saves the launches and their ramp-up/tail, which cost as much as
+// the reading on the small decode matrices.
+struct PackedDev {
+    const uint8_t* wq[kMaxPackedGroup];
+    const uint16_t* ws[kMaxPackedGroup];
+    float* y[kMaxPackedGroup];
+    int n[kMaxPackedGroup];
+    int cta0[kMaxPackedGroup + 1];
+};
+
 template <DType T, int R>
 __global__ void __launch_bounds__(kMaxThreads)
-    gemv_packed_kernel(const uint8_t* __restrict__ wq, const uint16_t* __restrict__ ws,
-                       const int8_t* __restrict__ xq, const float* __restrict__ xd, const int* __restrict__ xs,
-                       float* __restrict__ y, int n, int nb, int accumulate) {
+    gemv_packed_kernel(const PackedDev set, const int8_t* __restrict__ xq, const float* __restrict__ xd,
+                       const int* __restrict__ xs, int nb, int accumulate) {
     constexpr int QV = Packed<T>::kQuantBytes / 16;
     const int t = threadIdx.x, nt = blockDim.x;
-    const int row0 = blockIdx.x * R;
+    const int cta = blockIdx.x;
+    // Selects, not set.x[mi]: a dynamic index into a kernel parameter goes through local memory.
+    const bool m2 = cta >= set.cta0[2], m1 = cta >= set.cta0[1];
+    auto pick = [&](auto a0, auto a1, auto a2) { return m2 ? a2 : m1 ? a1 : a0; };
+    const int n = pick(set.n[0], set.n[1], set.n[2]);
+    const int row0 = (cta - pick(set.cta0[0], set.cta0[1], set.cta0[2])) * R;
+    const uint8_t* __restrict__ wq = pick(set.wq[0], set.wq[1], set.wq[2]);
+    const uint16_t* __restrict__ ws = pick(set.ws[0], set.ws[1], set.ws[2]);
+    float* __restrict__ y = pick(set.y[0], set.y[1], set.y[2]);
     const uint4* wrow[R];
     const uint16_t* srow[R];
 #pragma unroll
@@ -180,30 +200,47 @@ __global__ void __launch_bounds__(kMaxThreads)
 }
 
 template <DType T, int R>
-void launch_rows(const uint8_t* packed, const Q8Activations& a, float* y, int n, int nb, int threads, bool acc,
+void launch_rows(const PackedGemv* mats, int count, const Q8Activations& a, int nb, int threads, bool acc,
                  cudaStream_t s) {
     constexpr int QB = Packed<T>::kQuantBytes;
-    const uint16_t* scales = reinterpret_cast<const uint16_t*>(packed + (size_t)n * nb * QB);
-    launch_pdl(gemv_packed_kernel<T, R>, dim3((unsigned)ceil_div((size_t)n, (size_t)R)), dim3(threads), 0, s, packed,
-               scales, (const int8_t*)a.q, (const float*)a.d, (const int*)a.s, y, n, nb, acc ? 1 : 0);
+    PackedDev set{};
+    int ctas = 0;
+    for (int i = 0; i < kMaxPackedGroup; ++i) {
+        set.cta0[i] = ctas;
+        if (i >= count) {
+            set.n[i] = 1;
+            continue;
+        }
+        set.wq[i] = mats[i].packed;
+        set.ws[i] = reinterpret_cast<const uint16_t*>(mats[i].packed + (size_t)mats[i].n * nb * QB);
+        set.y[i] = mats[i].y;
+        set.n[i] = mats[i].n;
+        ctas += (int)ceil_div((size_t)mats[i].n, (size_t)R);
+    }
+    set.cta0[kMaxPackedGroup] = ctas;
+    for (int i = count; i < kMaxPackedGroup; ++i) set.cta0[i] = ctas;  // no CTA maps past the last matrix
+    launch_pdl(gemv_packed_kernel<T, R>, dim3((unsigned)ctas), dim3(threads), 0, s, set, (const int8_t*)a.q,
+               (const float*)a.d, (const int*)a.s, nb, acc ? 1 : 0);
     AKUNU_CUDA_LAUNCHED("gemv_packed_kernel");
 }
 
 template <DType T>
-void launch_packed(const uint8_t* packed, const Q8Activations& a, float* y, int n, int k, bool acc, cudaStream_t s) {
+void launch_packed(const PackedGemv* mats, int count, const Q8Activations& a, int k, bool acc, cudaStream_t s) {
     const int nb = k / 32;
     const int strips = (nb + 31) / 32;
     const int threads = 32 * (strips < kMaxThreads / 32 ? strips : kMaxThreads / 32);
+    int n = 0;
+    for (int i = 0; i < count; ++i) n += mats[i].n;
     // Rows per CTA: the most that still leaves >= 512 CTAs (a few per SM to hide latency).
     constexpr int kMinCtas = 512;
     if (Packed<T>::kMaxRows >= 8 && n >= 8 * kMinCtas) {
-        launch_rows<T, (Packed<T>::kMaxRows >= 8 ? 8 : 4)>(packed, a, y, n, nb, threads, acc, s);
+        launch_rows<T, (Packed<T>::kMaxRows >= 8 ? 8 : 4)>(mats, count, a, nb, threads, acc, s);
     } else if (n >= 4 * kMinCtas) {
-        launch_rows<T, 4>(packed, a, y, n, nb, threads, acc, s);
+        launch_rows<T, 4>(mats, count, a, nb, threads, acc, s);
     } else if (n >= 2 * kMinCtas) {
-        launch_rows<T, 2>(packed, a, y, n, nb, threads, acc, s);
+        launch_rows<T, 2>(mats, count, a, nb, threads, acc, s);
     } else {
-        launch_rows<T, 1>(packed, a, y, n, nb, threads, acc, s);
+        launch_rows<T, 1>(mats, count, a, nb, threads, acc, s);
     }
 }
 
@@ -231,11 +268,12 @@ void launch_repack_weights(DType type, const uint8_t* src, uint8_t* dst, int n, 
     AKUNU_CUDA_LAUNCHED("repack_kernel");
 }
 
-bool launch_gemv_q_packed(DType type, const uint8_t* packed, const Q8Activations& a, float* y, int n, int k,
+bool launch_gemv_q_packed(DType type, const PackedGemv* mats, int count, const Q8Activations& a, int k,
                           bool accumulate, cudaStream_t s) {
+    if (count < 1 || count > kMaxPackedGroup) return false;
     switch (type) {
-        case DType::Q4_0: launch_packed<DType::Q4_0>(packed, a, y, n, k, accumulate, s); return true;
-        case DType::Q8_0: launch_packed<DType::Q8_0>(packed, a, y, n, k, accumulate, s); return true;
+        case DType::Q4_0: launch_packed<DType::Q4_0>(mats, count, a, k, accumulate, s); return true;
+        case DType::Q8_0: launch_packed<DType::Q8_0>(mats, count, a, k, accumulate, s); return true;
         default: return false;
     }
 }

@@ -30,7 +30,8 @@ void launch_matmul(const OpLaunch& l) {
             const Q8Activations a = q8_activations_at(l.q8_scratch, k);
             if (!l.q8_fresh) launch_quantize_q8(x, a, k, l.stream);
             if (l.packed_w) {
-                launch_gemv_q_packed(c.wtype, l.packed_w, a, y, n, k, acc, l.stream);
+                const PackedGemv one{l.packed_w, y, n};
+                launch_gemv_q_packed(c.wtype, &one, 1, a, k, acc, l.stream);
             } else {
                 launch_gemv_q_dp4a(c.wtype, w, a, y, n, k, acc, l.stream);
             }
