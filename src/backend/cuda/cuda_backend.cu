@@ -330,8 +330,7 @@ void CudaBackend::pack_weights(const DispatchTable& table, const Prepared& p) {
     for (size_t i = 0; i < table.size(); ++i) {
         const Command& c = table.commands[i];
         const uint8_t* w = p.resolved[i].in[0];
-        if (c.op != Op::MatMul || !cuda::packed_gemv_type(c.wtype) || !cuda::dp4a_gemv_eligible(c.wtype, (int)c.k, w) ||
-            packed_.count(w)) {
+        if (c.op != Op::MatMul || !cuda::packed_gemv_eligible(c.wtype, (int)c.k, w) || packed_.count(w)) {
             continue;
         }
         const size_t bytes = cuda::packed_weight_bytes(c.wtype, (int)c.n, (int)c.k);
@@ -478,7 +477,7 @@ void CudaBackend::enqueue(const Command& c, const Resolved& r, const RunState& s
     l.gemm = gemm_;
     l.q8_scratch = q8_scratch_;
     if (c.op == Op::MatMul && !exact_activations_ && l.m == 1 && q8_scratch_ &&
-        cuda::dp4a_gemv_eligible(c.wtype, (int)c.k, r.in[0])) {
+        (cuda::dp4a_gemv_eligible(c.wtype, (int)c.k, r.in[0]) || packed_.count(r.in[0]))) {
         const uint8_t* x = r.in[1] + (size_t)l.skip_rows * c.k * sizeof(float);
         l.q8_fresh = x == q8_src_ && c.k == q8_k_;
         q8_src_ = x;
@@ -511,7 +510,6 @@ bool CudaBackend::enqueue_packed_group(const DispatchTable& table, const Prepare
     cuda::PackedGemv mats[cuda::kMaxPackedGroup];
     for (size_t j = 0; j < g; ++j) {
         const Resolved& r = p.resolved[first + j];
-        if (!cuda::dp4a_gemv_eligible(c0.wtype, (int)c0.k, r.in[0])) return false;
         auto pw = packed_.find(r.in[0]);
         if (pw == packed_.end()) return false;
         mats[j] = {pw->second.ptr, reinterpret_cast<float*>(r.out[0]), (int)table.commands[first + j].n};

@@ -82,6 +82,7 @@ Q8Activations q8_activations_at(uint8_t* scratch, int k);
 void launch_quantize_q8(const float* x, const Q8Activations& a, int k, cudaStream_t s);
 // The repacked layout of the fast decode GEMV (gemv_q_packed.cu): quants plane then f16 scales.
 bool packed_gemv_type(DType type);
+bool packed_gemv_eligible(DType type, int k, const uint8_t* w);  // type, k % 256, k <= the q8 scratch, alignment
 size_t packed_weight_bytes(DType type, int n, int k);
 void launch_repack_weights(DType type, const uint8_t* src, uint8_t* dst, int n, int k, cudaStream_t s);
 // One packed matrix of a launch: several (same input, same k and type) share one launch.

@@ -49,33 +49,47 @@ __device__ __forceinline__ uint16_t ld_stream_u16(const uint16_t* p) {
 template <DType T>
 struct Packed;
 
+// The dot of one 32-element block whose quants are 16 bytes laid out as byte j = element j (low
+// nibble) | element 16 + j (high nibble), with xa / xb its activations 0..15 / 16..31 as int8x4.
+__device__ __forceinline__ int dot_nibbles(const uint4& w, const uint4& xa, const uint4& xb) {
+    int s = 0;
+    s = __dp4a((int)(w.x & 0x0F0F0F0Fu), (int)xa.x, s);
+    s = __dp4a((int)(w.y & 0x0F0F0F0Fu), (int)xa.y, s);
+    s = __dp4a((int)(w.z & 0x0F0F0F0Fu), (int)xa.z, s);
+    s = __dp4a((int)(w.w & 0x0F0F0F0Fu), (int)xa.w, s);
+    s = __dp4a((int)((w.x >> 4) & 0x0F0F0F0Fu), (int)xb.x, s);
+    s = __dp4a((int)((w.y >> 4) & 0x0F0F0F0Fu), (int)xb.y, s);
+    s = __dp4a((int)((w.z >> 4) & 0x0F0F0F0Fu), (int)xb.z, s);
+    s = __dp4a((int)((w.w >> 4) & 0x0F0F0F0Fu), (int)xb.w, s);
+    return s;
+}
+
+// Per weight type: the packed quants per 32-block (kQuantBytes), the metadata a block needs (Meta:
+// loaded per row and block from the planes after the quants), and the block's contribution
+// value(meta, integer dot, activation scale, activation sum).
+template <DType T>
+struct Packed;
+
 template <>
 struct Packed<DType::Q4_0> {
-    static constexpr int kGgufBytes = 18;
-    static constexpr int kQuantBytes = 16;  // byte j: element j (low nibble), element 16 + j (high)
+    static constexpr int kQuantBytes = 16;
     static constexpr int kMaxRows = 8;
-    // xa: elements 0..15 of the block's activations as int8x4 words, xb: elements 16..31.
-    __device__ static int dot(const uint4* q, const uint4& xa, const uint4& xb) {
-        const uint4 w = q[0];
-        int s = 0;
-        s = __dp4a((int)(w.x & 0x0F0F0F0Fu), (int)xa.x, s);
-        s = __dp4a((int)(w.y & 0x0F0F0F0Fu), (int)xa.y, s);
-        s = __dp4a((int)(w.z & 0x0F0F0F0Fu), (int)xa.z, s);
-        s = __dp4a((int)(w.w & 0x0F0F0F0Fu), (int)xa.w, s);
-        s = __dp4a((int)((w.x >> 4) & 0x0F0F0F0Fu), (int)xb.x, s);
-        s = __dp4a((int)((w.y >> 4) & 0x0F0F0F0Fu), (int)xb.y, s);
-        s = __dp4a((int)((w.z >> 4) & 0x0F0F0F0Fu), (int)xb.z, s);
-        s = __dp4a((int)((w.w >> 4) & 0x0F0F0F0Fu), (int)xb.w, s);
-        return s;
+    using Meta = uint16_t;  // the block's f16 scale; plane [n][nb]
+    __device__ static Meta load(const uint8_t* meta, int n, int nb, int row, int b) {
+        return ld_stream_u16(reinterpret_cast<const uint16_t*>(meta) + (size_t)row * nb + b);
     }
-    __device__ static int offset(int sx) { return -8 * sx; }
+    __device__ static int dot(const uint4* q, const uint4& xa, const uint4& xb) { return dot_nibbles(q[0], xa, xb); }
+    __device__ static float value(Meta m, int s, float dx, int sx) { return h2f(m) * dx * (float)(s - 8 * sx); }
 };
 
 template <>
 struct Packed<DType::Q8_0> {
-    static constexpr int kGgufBytes = 34;
     static constexpr int kQuantBytes = 32;
     static constexpr int kMaxRows = 4;  // two vectors per block and row: keep registers in check
+    using Meta = uint16_t;
+    __device__ static Meta load(const uint8_t* meta, int n, int nb, int row, int b) {
+        return ld_stream_u16(reinterpret_cast<const uint16_t*>(meta) + (size_t)row * nb + b);
+    }
     __device__ static int dot(const uint4* q, const uint4& xa, const uint4& xb) {
         int s = 0;
         s = __dp4a((int)q[0].x, (int)xa.x, s);
@@ -88,8 +102,38 @@ struct Packed<DType::Q8_0> {
         s = __dp4a((int)q[1].w, (int)xb.w, s);
         return s;
     }
-    __device__ static int offset(int) { return 0; }
+    __device__ static float value(Meta m, int s, float dx, int) { return h2f(m) * dx * (float)s; }
 };
+
+// Q4_K: each 32-element sub-block becomes one Q4_0-style 16-byte group; its 6-bit scale and min go
+// to a byte-pair plane [n][nb] and the super-block's f16 d / dmin to a plane [n][nb / 8] (4 bytes),
+// so the packed copy is 18.5 bytes per 32 elements against GGUF's 18, and d * sc stays exact in f32.
+template <>
+struct Packed<DType::Q4_K> {
+    static constexpr int kQuantBytes = 16;
+    static constexpr int kMaxRows = 8;
+    struct Meta {
+        uint16_t scm;  // sc | m << 8
+        uint32_t dd;   // d | dmin << 16 (f16)
+    };
+    __device__ static Meta load(const uint8_t* meta, int n, int nb, int row, int b) {
+        const uint16_t* scm = reinterpret_cast<const uint16_t*>(meta);
+        const uint32_t* dd = reinterpret_cast<const uint32_t*>(meta + (size_t)n * nb * 2);
+        Meta m;
+        m.scm = ld_stream_u16(scm + (size_t)row * nb + b);
+        m.dd = __ldg(dd + (size_t)row * (nb / 8) + (b >> 3));  // shared by the 8 sub-blocks: cached
+        return m;
+    }
+    __device__ static int dot(const uint4* q, const uint4& xa, const uint4& xb) { return dot_nibbles(q[0], xa, xb); }
+    __device__ static float value(Meta m, int s, float dx, int sx) {
+        const float d = h2f((uint16_t)m.dd) * (float)(m.scm & 0xFF);
+        const float dm = h2f((uint16_t)(m.dd >> 16)) * (float)(m.scm >> 8);
+        return dx * (d * (float)s - dm * (float)sx);
+    }
+};
+
+template <DType T>
+constexpr int kGgufBlockBytes = T == DType::Q4_0 ? 18 : 34;
 
 // One thread per block: GGUF (d f16, quants) -> quants plane + scales plane.
 template <DType T>
@@ -97,13 +141,36 @@ __global__ void repack_kernel(const uint8_t* __restrict__ src, uint8_t* __restri
     const size_t i = (size_t)blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= n_blocks) return;
     constexpr int QB = Packed<T>::kQuantBytes;
-    const uint8_t* b = src + i * Packed<T>::kGgufBytes;
+    const uint8_t* b = src + i * kGgufBlockBytes<T>;
     uint8_t* q = dst + i * QB;
 #pragma unroll
     for (int j = 0; j < QB; ++j) q[j] = b[2 + j];
     uint8_t* s = dst + n_blocks * QB + i * 2;
     s[0] = b[0];
     s[1] = b[1];
+}
+
+// One thread per Q4_K super-block (8 sub-blocks); n_super = rows * nb / 8.
+__global__ void repack_q4k_kernel(const uint8_t* __restrict__ src, uint8_t* __restrict__ dst, size_t n_super) {
+    const size_t i = (size_t)blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= n_super) return;
+    const uint8_t* b = src + i * 144;
+    const size_t nsub = n_super * 8;
+    for (int sb = 0; sb < 8; ++sb) {
+        const uint8_t* qs = b + 16 + 32 * (sb >> 1);
+        const int shift = (sb & 1) * 4;
+        uint8_t* q = dst + (i * 8 + sb) * 16;
+        for (int j = 0; j < 16; ++j) {
+            q[j] = (uint8_t)(((qs[j] >> shift) & 0xF) | (((qs[16 + j] >> shift) & 0xF) << 4));
+        }
+        float sc, m;
+        k_scale_min_regs(sb, ld_u32(b + 4), ld_u32(b + 8), ld_u32(b + 12), &sc, &m);
+        uint8_t* scm = dst + nsub * 16 + (i * 8 + sb) * 2;
+        scm[0] = (uint8_t)sc;
+        scm[1] = (uint8_t)m;
+    }
+    uint8_t* dd = dst + nsub * 18 + i * 4;
+    for (int j = 0; j < 4; ++j) dd[j] = b[j];
 }
 
 static_assert(kMaxPackedGroup == 3, "gemv_packed_kernel selects among three matrices");
@@ -113,7 +180,7 @@ static_assert(kMaxPackedGroup == 3, "gemv_packed_kernel selects among three matr
 // the reading on the small decode matrices.
 struct PackedDev {
     const uint8_t* wq[kMaxPackedGroup];
-    const uint16_t* ws[kMaxPackedGroup];
+    const uint8_t* meta[kMaxPackedGroup];  // the planes after the quants
     float* y[kMaxPackedGroup];
     int n[kMaxPackedGroup];
     int cta0[kMaxPackedGroup + 1];
@@ -132,24 +199,24 @@ __global__ void __launch_bounds__(kMaxThreads)
     const int n = pick(set.n[0], set.n[1], set.n[2]);
     const int row0 = (cta - pick(set.cta0[0], set.cta0[1], set.cta0[2])) * R;
     const uint8_t* __restrict__ wq = pick(set.wq[0], set.wq[1], set.wq[2]);
-    const uint16_t* __restrict__ ws = pick(set.ws[0], set.ws[1], set.ws[2]);
+    const uint8_t* __restrict__ meta = pick(set.meta[0], set.meta[1], set.meta[2]);
     float* __restrict__ y = pick(set.y[0], set.y[1], set.y[2]);
+    using Meta = typename Packed<T>::Meta;
     const uint4* wrow[R];
-    const uint16_t* srow[R];
+    int rows[R];
 #pragma unroll
     for (int r = 0; r < R; ++r) {
-        const int row = min(row0 + r, n - 1);  // a short last group re-reads its last row, never stores it
-        wrow[r] = reinterpret_cast<const uint4*>(wq) + (size_t)row * nb * QV;
-        srow[r] = ws + (size_t)row * nb;
+        rows[r] = min(row0 + r, n - 1);  // a short last group re-reads its last row, never stores it
+        wrow[r] = reinterpret_cast<const uint4*>(wq) + (size_t)rows[r] * nb * QV;
     }
     uint4 q[R][QV];
-    uint16_t d[R];
+    Meta d[R];
     auto load = [&](int b) {
 #pragma unroll
         for (int r = 0; r < R; ++r) {
 #pragma unroll
             for (int v = 0; v < QV; ++v) q[r][v] = ld_stream(wrow[r] + (size_t)b * QV + v);
-            d[r] = ld_stream_u16(srow[r] + b);
+            d[r] = Packed<T>::load(meta, n, nb, rows[r], b);
         }
     };
     // Programmatic dependent launch: weights never depend on earlier kernels, so the first strip
@@ -164,7 +231,7 @@ __global__ void __launch_bounds__(kMaxThreads)
     for (int r = 0; r < R; ++r) acc[r] = 0.0f;
     while (b < nb) {
         uint4 cq[R][QV];
-        uint16_t cd[R];
+        Meta cd[R];
 #pragma unroll
         for (int r = 0; r < R; ++r) {
 #pragma unroll
@@ -176,11 +243,9 @@ __global__ void __launch_bounds__(kMaxThreads)
         const uint4* xb4 = reinterpret_cast<const uint4*>(xq + 32 * (size_t)b);
         const uint4 xa = __ldg(xb4), xb = __ldg(xb4 + 1);
         const float dx = __ldg(xd + b);
-        const int off = Packed<T>::offset(__ldg(xs + b));
+        const int sx = __ldg(xs + b);
 #pragma unroll
-        for (int r = 0; r < R; ++r) {
-            acc[r] += h2f(cd[r]) * dx * (float)(Packed<T>::dot(cq[r], xa, xb) + off);
-        }
+        for (int r = 0; r < R; ++r) acc[r] += Packed<T>::value(cd[r], Packed<T>::dot(cq[r], xa, xb), dx, sx);
         b = next;
     }
 
@@ -212,7 +277,7 @@ void launch_rows(const PackedGemv* mats, int count, const Q8Activations& a, int 
             continue;
         }
         set.wq[i] = mats[i].packed;
-        set.ws[i] = reinterpret_cast<const uint16_t*>(mats[i].packed + (size_t)mats[i].n * nb * QB);
+        set.meta[i] = mats[i].packed + (size_t)mats[i].n * nb * QB;
         set.y[i] = mats[i].y;
         set.n[i] = mats[i].n;
         ctas += (int)ceil_div((size_t)mats[i].n, (size_t)R);
@@ -246,13 +311,19 @@ void launch_packed(const PackedGemv* mats, int count, const Q8Activations& a, in
 
 }  // namespace
 
-bool packed_gemv_type(DType type) { return type == DType::Q4_0 || type == DType::Q8_0; }
+bool packed_gemv_type(DType type) { return type == DType::Q4_0 || type == DType::Q8_0 || type == DType::Q4_K; }
+
+bool packed_gemv_eligible(DType type, int k, const uint8_t* w) {
+    constexpr int kMaxK = 65536;  // the activation scratch the backend sizes per table (as the dp4a kernel)
+    return packed_gemv_type(type) && k % 256 == 0 && k <= kMaxK && ((uintptr_t)w & 15u) == 0;
+}
 
 size_t packed_weight_bytes(DType type, int n, int k) {
     const size_t blocks = (size_t)n * (size_t)(k / 32);
     switch (type) {
         case DType::Q4_0: return blocks * (Packed<DType::Q4_0>::kQuantBytes + 2);
         case DType::Q8_0: return blocks * (Packed<DType::Q8_0>::kQuantBytes + 2);
+        case DType::Q4_K: return blocks * (Packed<DType::Q4_K>::kQuantBytes + 2) + blocks / 8 * 4;
         default: return 0;
     }
 }
@@ -263,6 +334,11 @@ void launch_repack_weights(DType type, const uint8_t* src, uint8_t* dst, int n, 
     switch (type) {
         case DType::Q4_0: repack_kernel<DType::Q4_0><<<grid, 256, 0, s>>>(src, dst, blocks); break;
         case DType::Q8_0: repack_kernel<DType::Q8_0><<<grid, 256, 0, s>>>(src, dst, blocks); break;
+        case DType::Q4_K: {
+            const size_t supers = blocks / 8;
+            repack_q4k_kernel<<<(unsigned)ceil_div(supers, (size_t)128), 128, 0, s>>>(src, dst, supers);
+            break;
+        }
         default: return;
     }
     AKUNU_CUDA_LAUNCHED("repack_kernel");
@@ -274,6 +350,7 @@ bool launch_gemv_q_packed(DType type, const PackedGemv* mats, int count, const Q
     switch (type) {
         case DType::Q4_0: launch_packed<DType::Q4_0>(mats, count, a, k, accumulate, s); return true;
         case DType::Q8_0: launch_packed<DType::Q8_0>(mats, count, a, k, accumulate, s); return true;
+        case DType::Q4_K: launch_packed<DType::Q4_K>(mats, count, a, k, accumulate, s); return true;
         default: return false;
     }
 }

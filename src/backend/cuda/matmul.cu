@@ -26,7 +26,7 @@ void launch_matmul(const OpLaunch& l) {
     const int n = (int)c.n, k = (int)c.k;
     if (l.m <= 0 || n == 0) return;
     if (!l.exact_activations) {
-        if (l.m == 1 && l.q8_scratch && dp4a_gemv_eligible(c.wtype, k, w)) {
+        if (l.m == 1 && l.q8_scratch && (l.packed_w || dp4a_gemv_eligible(c.wtype, k, w))) {
             const Q8Activations a = q8_activations_at(l.q8_scratch, k);
             if (!l.q8_fresh) launch_quantize_q8(x, a, k, l.stream);
             if (l.packed_w) {
