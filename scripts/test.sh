@@ -36,5 +36,5 @@ else
   echo "no nvcc: the CUDA backend was not compiled"
 fi
 
-echo "== Fuzzing the GGUF reader for ${fuzz_seconds} s"
+echo "== Fuzzing the GGUF and safetensors readers for ${fuzz_seconds} s"
 tests/fuzz/run_fuzz.sh "$fuzz_seconds"

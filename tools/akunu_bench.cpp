@@ -27,6 +27,7 @@ namespace {
 struct Args {
     std::string model;
     std::string synthetic;
+    std::string quantize;  // a Hugging Face folder's weights converted to this type at load
     std::string pp = "512";
     std::string tg = "128";
     std::vector<std::string> pg;
@@ -154,6 +155,7 @@ int run(const Args& a) {
     for (int64_t nt : threads) {
         akunu_load_params lp = akunu_default_load_params();
         lp.n_threads = (int32_t)nt;
+        lp.weight_type = a.quantize.c_str();
         lp.backend = backend_kind(a.backend);
         lp.max_context = a.ctx ? a.ctx : (uint32_t)needed;
         lp.exact_activations = a.exact;
@@ -220,9 +222,10 @@ int run(const Args& a) {
 int main(int argc, char** argv) {
     Args a;
     CLI::App app{"akunu_bench: prefill and decode throughput, llama-bench compatible"};
-    app.add_option("model_path", a.model, "GGUF file");
+    app.add_option("model_path", a.model, "GGUF file or Hugging Face folder");
     app.add_option("-m,--model", a.model, "GGUF file (as llama-bench takes it)");
     app.add_option("--synthetic", a.synthetic, "random-weight model PRESET[:TYPE] instead of a file");
+    app.add_option("--quantize", a.quantize, "convert a Hugging Face folder's weights at load (q8_0, q4_0, q4_k, f16, ...)");
     app.add_option("-p,--pp", a.pp, "prompt lengths: N, N,M,..., FIRST-LAST+STEP, FIRST-LAST*MULT")->capture_default_str();
     app.add_option("-n,--tg", a.tg, "generated tokens (same list syntax)")->capture_default_str();
     app.add_option("--pg", a.pg, "prompt then generation P,N (repeatable)");

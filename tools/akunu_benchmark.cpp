@@ -20,6 +20,7 @@ namespace {
 struct Args {
     std::string model;
     std::string synthetic;
+    std::string quantize;  // a Hugging Face folder's weights converted to this type at load
     int32_t n_predict = 128;
     float temp = 0;
     int32_t threads = 0;
@@ -40,6 +41,7 @@ akunu_backend_kind backend_kind(const std::string& s) {
 akunu_model* load(const Args& a, uint32_t max_context) {
     akunu_load_params lp = akunu_default_load_params();
     lp.n_threads = a.threads;
+    lp.weight_type = a.quantize.c_str();
     lp.backend = backend_kind(a.backend);
     lp.max_context = max_context;
     akunu_model* model = nullptr;
@@ -107,8 +109,9 @@ int run(const Args& a) {
 int main(int argc, char** argv) {
     Args a;
     CLI::App app{"akunu_benchmark: end-to-end generation with real short, medium and long prompts"};
-    app.add_option("model", a.model, "GGUF file");
+    app.add_option("model", a.model, "GGUF file or Hugging Face folder");
     app.add_option("--synthetic", a.synthetic, "random-weight model PRESET[:TYPE] instead of a file");
+    app.add_option("--quantize", a.quantize, "convert a Hugging Face folder's weights at load (q8_0, q4_0, q4_k, f16, ...)");
     app.add_option("-n,--n-predict", a.n_predict, "tokens generated per prompt")->capture_default_str()->check(CLI::Range(1, 1 << 20));
     app.add_option("--temp", a.temp, "sampling temperature (0: greedy)")->capture_default_str()->check(CLI::Range(0.0f, 100.0f));
     app.add_option("-t,--threads", a.threads, "CPU threads (0: all cores)")->capture_default_str()->check(CLI::Range(0, 4096));

@@ -1,6 +1,7 @@
 // akunu: the command-line front end. `akunu run` streams a completion; `akunu chat` holds a
-// multi-turn conversation (chat_repl.h); `akunu synth` writes a synthetic model as GGUF. `run` and
-// `synth` are thin clients of the C API; `chat` drives the C++ ChatSession, which the C API lacks.
+// multi-turn conversation (chat_repl.h); `akunu synth` writes a synthetic model as GGUF; `akunu
+// convert` writes a Hugging Face folder as GGUF. `run`, `synth` and `convert` are thin clients of
+// the C API; `chat` drives the C++ ChatSession, which the C API lacks.
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -16,6 +17,7 @@ namespace {
 struct RunArgs {
     std::string model;
     std::string synthetic;
+    std::string quantize;  // a Hugging Face folder's weights converted to this type at load
     std::string prompt = "Once upon a time";
     int n_predict = 128;
     float temp = 0.0f;
@@ -69,6 +71,7 @@ int run(const RunArgs& a) {
     lp.max_context = a.ctx;
     lp.n_threads = a.threads;
     lp.memory_limit_bytes = (uint64_t)(a.memory_limit_mib * 1048576.0);
+    lp.weight_type = a.quantize.c_str();
     if (isatty(STDERR_FILENO) && !a.quiet) lp.progress = progress;
 
     akunu_model* model = nullptr;
@@ -139,8 +142,9 @@ int main(int argc, char** argv) {
 
     RunArgs a;
     CLI::App* run_cmd = app.add_subcommand("run", "generate text from a prompt");
-    run_cmd->add_option("model", a.model, "GGUF file");
+    run_cmd->add_option("model", a.model, "GGUF file or Hugging Face folder");
     run_cmd->add_option("--synthetic", a.synthetic, "random-weight model PRESET[:TYPE] instead of a file");
+    run_cmd->add_option("--quantize", a.quantize, "convert a Hugging Face folder's weights at load (q8_0, q4_0, q4_k, f16, ...)");
     run_cmd->add_option("-p,--prompt", a.prompt, "prompt text")->capture_default_str();
     run_cmd->add_option("-n,--n-predict", a.n_predict, "tokens to generate")->capture_default_str()->check(CLI::NonNegativeNumber);
     run_cmd->add_option("--temp", a.temp, "temperature (0: greedy)")->capture_default_str()->check(CLI::NonNegativeNumber);
@@ -161,8 +165,9 @@ int main(int argc, char** argv) {
 
     akunu_cli::ChatArgs c;
     CLI::App* chat_cmd = app.add_subcommand("chat", "talk with a chat model (/reset, /stats, /exit)");
-    chat_cmd->add_option("model", c.model, "GGUF file");
+    chat_cmd->add_option("model", c.model, "GGUF file or Hugging Face folder");
     chat_cmd->add_option("--synthetic", c.synthetic, "random-weight model PRESET[:TYPE] instead of a file");
+    chat_cmd->add_option("--quantize", c.quantize, "convert a Hugging Face folder's weights at load (q8_0, q4_0, q4_k, f16, ...)");
     chat_cmd->add_option("--template", c.template_path, "Jinja chat template file (default: the model's tokenizer.chat_template)");
     chat_cmd->add_option("--system", c.system, "system message the conversation starts with");
     chat_cmd->add_option("-n,--n-predict", c.n_predict, "most tokens per reply")->capture_default_str()->check(CLI::PositiveNumber);
@@ -183,6 +188,12 @@ int main(int argc, char** argv) {
     CLI::App* synth_cmd = app.add_subcommand("synth", "write a synthetic random-weight model as GGUF");
     synth_cmd->add_option("spec", synth_spec, "PRESET[:TYPE], e.g. qwen3-0.6b:q4_0")->required();
     synth_cmd->add_option("output", synth_out, "output .gguf path")->required();
+
+    std::string convert_in, convert_out, convert_type;
+    CLI::App* convert_cmd = app.add_subcommand("convert", "write a Hugging Face model folder as GGUF (llama.cpp loads it too)");
+    convert_cmd->add_option("folder", convert_in, "Hugging Face folder: config.json, *.safetensors, tokenizer.json")->required();
+    convert_cmd->add_option("output", convert_out, "output .gguf path")->required();
+    convert_cmd->add_option("--type", convert_type, "2-D weight type: f32, f16, bf16, q8_0, q4_0, q4_k (default: as stored)");
 
     CLI11_PARSE(app, argc, argv);
 
@@ -208,6 +219,13 @@ int main(int argc, char** argv) {
             return fail_with("cannot write the synthetic model");
         }
         std::fprintf(stderr, "wrote %s\n", synth_out.c_str());
+        return 0;
+    }
+    if (convert_cmd->parsed()) {
+        if (akunu_convert_model(convert_in.c_str(), convert_out.c_str(), convert_type.c_str()) != AKUNU_OK) {
+            return fail_with("cannot convert the model");
+        }
+        std::fprintf(stderr, "wrote %s\n", convert_out.c_str());
         return 0;
     }
     return 2;

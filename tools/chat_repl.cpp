@@ -13,7 +13,9 @@
 #include "chat_commands.h"
 #include "chat_interrupt.h"
 #include "chat_stats_text.h"
+#include "core/error.h"
 #include "format/gguf_file.h"
+#include "model/hf_to_gguf.h"
 #include "runtime/chat_session.h"
 #include "runtime/chat_template_source.h"
 #include "runtime/engine.h"
@@ -28,6 +30,14 @@ std::unique_ptr<akunu::Engine> load_engine(const ChatArgs& a) {
     o.n_threads = a.threads;
     o.memory_limit_bytes = (uint64_t)(a.memory_limit_mib * 1048576.0);
     o.exact_activations = false;  // the fast paths, as `akunu run` (through the C API) uses
+    if (!a.quantize.empty()) {
+        akunu::DType t;
+        if (!akunu::parse_dtype(a.quantize, &t)) {
+            akunu::fail(akunu::ErrorKind::InvalidArgument, "chat", "unknown weight type '" + a.quantize + "'");
+        }
+        akunu::check_hf_weight_type(t);
+        o.hf_weight_type = t;
+    }
     if (!a.synthetic.empty()) return akunu::Engine::load(akunu::open_synthetic(a.synthetic), o);
     return akunu::Engine::load_file(a.model, o);
 }

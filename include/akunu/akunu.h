@@ -55,13 +55,17 @@ typedef struct akunu_load_params {
        products on CPU and for the CUDA decode GEMV, f16 tensor cores for CUDA prefill). true: f32
        activations everywhere, the slower path the reference tests hold to 1e-5. */
     bool exact_activations;
+    /* Hugging Face folders only: the type the 2-D weights are converted to at load ("f32", "f16",
+       "bf16", "q8_0", "q4_0", "q4_k", ...); NULL or "" keeps F32/F16/BF16 as stored. */
+    const char* weight_type;
 } akunu_load_params;
 
 /* Defaults: max_context 0, AUTO, n_threads 0, prefill_chunk 0, check_memory true, no progress,
-   exact_activations false. */
+   exact_activations false, weight_type NULL. */
 akunu_load_params akunu_default_load_params(void);
 
-/* Loads a GGUF file. On failure *out is NULL. */
+/* Loads a GGUF file, or a Hugging Face folder (config.json, *.safetensors, tokenizer.json),
+   converted at load as `akunu_convert_model` would. On failure *out is NULL. */
 akunu_status akunu_load_model(const char* path, const akunu_load_params* params, akunu_model** out);
 
 /* Builds a random-weight model with the exact shapes of a real one, in memory.
@@ -71,6 +75,10 @@ akunu_status akunu_load_synthetic(const char* spec, const akunu_load_params* par
 
 /* Writes the synthetic model of `spec` to a GGUF file that llama.cpp also loads. */
 akunu_status akunu_write_synthetic(const char* spec, const char* path);
+
+/* Converts a Hugging Face folder to a GGUF file that llama.cpp also loads. weight_type: as in
+   akunu_load_params (NULL keeps the stored F32/F16/BF16). */
+akunu_status akunu_convert_model(const char* hf_dir, const char* out_path, const char* weight_type);
 
 void akunu_free_model(akunu_model* model);
 

@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "akunu/akunu.h"
@@ -14,12 +15,23 @@
 #include "api/model_handle.h"
 #include "api/synthetic_loader.h"
 #include "format/gguf_file.h"
+#include "model/hf_to_gguf.h"
 #include "runtime/engine.h"
 #include "runtime/generation.h"
+#include "runtime/hf_folder.h"
 
 using namespace akunu;
 
 namespace {
+
+// NULL or "" means "as stored".
+std::optional<DType> weight_type_arg(const char* name) {
+    if (name == nullptr || *name == '\0') return std::nullopt;
+    DType t;
+    if (!parse_dtype(name, &t)) fail(ErrorKind::InvalidArgument, "api", std::string("unknown weight type '") + name + "'");
+    check_hf_weight_type(t);
+    return t;
+}
 
 EngineOptions engine_options(const akunu_load_params* p) {
     const akunu_load_params d = akunu_default_load_params();
@@ -32,6 +44,7 @@ EngineOptions engine_options(const akunu_load_params* p) {
     o.check_memory = p->check_memory;
     o.memory_limit_bytes = p->memory_limit_bytes;
     o.exact_activations = p->exact_activations;  // default false: the fast paths (EngineOptions defaults to exact)
+    o.hf_weight_type = weight_type_arg(p->weight_type);
     switch (p->backend) {
         case AKUNU_BACKEND_AUTO:
             o.backend = backend_available(BackendKind::Cuda) ? BackendKind::Cuda : BackendKind::Cpu;
@@ -100,9 +113,23 @@ akunu_status akunu_load_synthetic(const char* spec, const akunu_load_params* par
     return guarded([&] {
         require(spec, "spec");
         require(out, "out");
+        const EngineOptions options = engine_options(params);
+        if (options.hf_weight_type) {
+            fail(ErrorKind::InvalidArgument, "api",
+                 "weight_type converts Hugging Face folders; a synthetic model takes its type as PRESET:TYPE");
+        }
         auto model = std::make_unique<akunu_model>();
-        model->engine = Engine::load(open_synthetic(spec), engine_options(params));
+        model->engine = Engine::load(open_synthetic(spec), options);
         *out = model.release();
+    });
+}
+
+akunu_status akunu_convert_model(const char* hf_dir, const char* out_path, const char* weight_type) {
+    return guarded([&] {
+        const std::string dir = require(hf_dir, "hf_dir");
+        const std::string out = require(out_path, "out_path");
+        if (!is_directory(dir)) fail(ErrorKind::Io, "convert", dir + ": not a directory (a Hugging Face model folder)");
+        convert_hf_folder(dir, out, weight_type_arg(weight_type));
     });
 }
 

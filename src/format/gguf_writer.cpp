@@ -4,6 +4,7 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <algorithm>
 #include <cstring>
 #include <utility>
 
@@ -121,8 +122,7 @@ void GgufWriter::set_i32_array(const std::string& key, const std::vector<int32_t
     set(key, GgufValue::make_array(GgufType::INT32, std::move(elems)));
 }
 
-void GgufWriter::add_tensor(const std::string& name, DType type, const std::vector<int64_t>& ne,
-                            std::vector<uint8_t> data) {
+uint64_t GgufWriter::checked_size(const std::string& name, DType type, const std::vector<int64_t>& ne) const {
     const std::string what = "tensor '" + name + "'";
     for (const Tensor& t : tensors_) {
         if (t.name == name) invalid(what, "duplicate tensor name");
@@ -145,24 +145,43 @@ void GgufWriter::add_tensor(const std::string& name, DType type, const std::vect
         __builtin_mul_overflow(row_bytes, static_cast<uint64_t>(rows), &n_bytes)) {
         invalid(what, "byte size overflows");
     }
-    if (data.size() != n_bytes) {
-        invalid(what, "data holds " + std::to_string(data.size()) + " bytes, but " + traits->name + " " +
-                          std::to_string(ne[0]) + " x " + std::to_string(rows) + " needs " + std::to_string(n_bytes));
-    }
-    tensors_.push_back({name, type, ne, std::move(data)});
+    return n_bytes;
 }
 
-std::vector<uint8_t> GgufWriter::to_bytes() const {
-    uint64_t alignment = kDefaultAlignment;
+void GgufWriter::add_tensor(const std::string& name, DType type, const std::vector<int64_t>& ne,
+                            std::vector<uint8_t> data) {
+    const uint64_t n_bytes = checked_size(name, type, ne);
+    if (data.size() != n_bytes) {
+        const DTypeTraits& traits = dtype_traits(type);
+        int64_t rows = 1;
+        for (size_t d = 1; d < ne.size(); ++d) rows *= ne[d];
+        invalid("tensor '" + name + "'", "data holds " + std::to_string(data.size()) + " bytes, but " + traits.name +
+                                             " " + std::to_string(ne[0]) + " x " + std::to_string(rows) + " needs " +
+                                             std::to_string(n_bytes));
+    }
+    tensors_.push_back({name, type, ne, n_bytes, std::move(data), nullptr});
+}
+
+void GgufWriter::add_tensor_lazy(const std::string& name, DType type, const std::vector<int64_t>& ne,
+                                 TensorProducer produce) {
+    const uint64_t n_bytes = checked_size(name, type, ne);
+    if (!produce) invalid("tensor '" + name + "'", "no producer");
+    tensors_.push_back({name, type, ne, n_bytes, {}, std::move(produce)});
+}
+
+uint64_t GgufWriter::alignment() const {
     for (const GgufKV& kv : kvs_) {
         if (kv.key != "general.alignment") continue;
         if (kv.value.type != GgufType::UINT32 || kv.value.u < 8 || (kv.value.u & (kv.value.u - 1)) != 0 ||
             kv.value.u > UINT32_MAX) {
             invalid("key 'general.alignment'", "must be a uint32 power of two, at least 8");
         }
-        alignment = kv.value.u;
+        return kv.value.u;
     }
+    return kDefaultAlignment;
+}
 
+std::vector<uint8_t> GgufWriter::header_bytes(uint64_t alignment) const {
     std::vector<uint8_t> out;
     ByteSink sink(out);
     sink.put<uint32_t>(0x46554747);  // "GGUF"
@@ -183,34 +202,85 @@ std::vector<uint8_t> GgufWriter::to_bytes() const {
         for (int64_t n : t.ne) sink.put<uint64_t>(static_cast<uint64_t>(n));
         sink.put<uint32_t>(static_cast<uint32_t>(t.type));
         sink.put<uint64_t>(offset);
-        offset += (t.data.size() + alignment - 1) / alignment * alignment;
+        offset += (t.n_bytes + alignment - 1) / alignment * alignment;
     }
     sink.pad_to(alignment);
-    out.reserve(out.size() + offset);
+    return out;
+}
+
+void GgufWriter::emit_tensor(const Tensor& t, const ByteEmitter& emit) const {
+    if (!t.produce) {
+        emit(t.data.data(), t.data.size());
+        return;
+    }
+    uint64_t emitted = 0;
+    t.produce([&](const uint8_t* data, size_t size) {
+        if (size > t.n_bytes - emitted) {
+            fail(ErrorKind::Internal, "gguf-writer", "tensor '" + t.name + "': producer made more than its " +
+                                                         std::to_string(t.n_bytes) + " bytes");
+        }
+        emitted += size;
+        emit(data, size);
+    });
+    if (emitted != t.n_bytes) {
+        fail(ErrorKind::Internal, "gguf-writer",
+             "tensor '" + t.name + "': producer made " + std::to_string(emitted) + " bytes, expected " +
+                 std::to_string(t.n_bytes));
+    }
+}
+
+std::vector<uint8_t> GgufWriter::to_bytes() const {
+    const uint64_t align = alignment();
+    std::vector<uint8_t> out = header_bytes(align);
+    uint64_t total = 0;
+    for (const Tensor& t : tensors_) total += (t.n_bytes + align - 1) / align * align;
+    out.reserve(out.size() + total);
+    ByteSink sink(out);
     for (const Tensor& t : tensors_) {
-        out.insert(out.end(), t.data.begin(), t.data.end());
-        sink.pad_to(alignment);
+        emit_tensor(t, [&](const uint8_t* data, size_t size) { out.insert(out.end(), data, data + size); });
+        sink.pad_to(align);
     }
     return out;
 }
 
 void GgufWriter::write(const std::string& path) const {
-    const std::vector<uint8_t> bytes = to_bytes();
+    const uint64_t align = alignment();
+    const std::vector<uint8_t> header = header_bytes(align);
     const std::string tmp = path + ".tmp";
-    auto io_fail = [&](const std::string& what, int err) {
-        std::remove(tmp.c_str());
-        fail(ErrorKind::Io, "gguf-writer", path + ": " + what + ": " + std::strerror(err));
-    };
-
     std::FILE* f = std::fopen(tmp.c_str(), "wb");
     if (f == nullptr) fail(ErrorKind::Io, "gguf-writer", path + ": cannot create " + tmp + ": " + std::strerror(errno));
-    const size_t written = bytes.empty() ? 0 : std::fwrite(bytes.data(), 1, bytes.size(), f);
-    const int write_err = errno;
-    if (written != bytes.size()) {
-        std::fclose(f);
-        io_fail("write failed", write_err);
+    auto discard = [&] {
+        if (f != nullptr) std::fclose(f);
+        f = nullptr;
+        std::remove(tmp.c_str());
+    };
+    auto io_fail = [&](const std::string& what, int err) {
+        discard();
+        fail(ErrorKind::Io, "gguf-writer", path + ": " + what + ": " + std::strerror(err));
+    };
+    const ByteEmitter put = [&](const uint8_t* data, size_t n) {
+        if (n != 0 && std::fwrite(data, 1, n, f) != n) io_fail("write failed", errno);
+    };
+    static constexpr uint8_t kZeros[256] = {};
+    try {
+        put(header.data(), header.size());
+        for (const Tensor& t : tensors_) {
+            emit_tensor(t, put);
+            const uint64_t pad = (align - t.n_bytes % align) % align;
+            for (uint64_t done = 0; done < pad;) {
+                const size_t n = (size_t)std::min<uint64_t>(pad - done, sizeof kZeros);
+                put(kZeros, n);
+                done += n;
+            }
+        }
+    } catch (...) {
+        // A producer failed (bad source data) or a write did: leave no half-written file behind.
+        discard();
+        throw;
     }
-    if (std::fclose(f) != 0) io_fail("close failed", errno);
+    const int close_rc = std::fclose(f);
+    f = nullptr;
+    if (close_rc != 0) io_fail("close failed", errno);
     // Rename last, so a reader never sees a half-written file under the final name.
     if (std::rename(tmp.c_str(), path.c_str()) != 0) io_fail("cannot rename " + tmp, errno);
 }

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -26,16 +27,32 @@ public:
     void add_tensor(const std::string& name, DType type, const std::vector<int64_t>& ne,
                     std::vector<uint8_t> data);
 
+    // A tensor whose bytes are made only while the file is written and handed over in pieces, so
+    // that a converter holds a row, not the model. `produce` passes the tensor's bytes, in order,
+    // to `emit`; in all exactly the tensor's byte size (else Internal). It runs once per
+    // to_bytes()/write().
+    using ByteEmitter = std::function<void(const uint8_t* data, size_t size)>;
+    using TensorProducer = std::function<void(const ByteEmitter& emit)>;
+    void add_tensor_lazy(const std::string& name, DType type, const std::vector<int64_t>& ne,
+                         TensorProducer produce);
+
     std::vector<uint8_t> to_bytes() const;
-    void write(const std::string& path) const;  // throws Io on failure
+    // Streams the file (tensor by tensor) to `path` + ".tmp", then renames it; throws Io on failure.
+    void write(const std::string& path) const;
 
 private:
     struct Tensor {
         std::string name;
         DType type;
         std::vector<int64_t> ne;
-        std::vector<uint8_t> data;
+        uint64_t n_bytes = 0;
+        std::vector<uint8_t> data;  // empty when `produce` is set
+        TensorProducer produce;
     };
+    uint64_t checked_size(const std::string& name, DType type, const std::vector<int64_t>& ne) const;
+    uint64_t alignment() const;
+    std::vector<uint8_t> header_bytes(uint64_t alignment) const;  // everything before the tensor data
+    void emit_tensor(const Tensor& t, const ByteEmitter& emit) const;
     std::vector<GgufKV> kvs_;
     std::vector<Tensor> tensors_;
 };

@@ -13,6 +13,10 @@ const char* op_name(Op op) {
         case Op::Add: return "add";
         case Op::SwiGlu: return "swiglu";
         case Op::Argmax: return "argmax";
+        case Op::AddBias: return "add_bias";
+        case Op::GeluGlu: return "geglu";
+        case Op::Scale: return "scale";
+        case Op::SoftCap: return "softcap";
         case Op::Count: break;
     }
     return "?";

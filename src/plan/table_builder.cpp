@@ -49,6 +49,25 @@ private:
         cmd.k = c_.dim;
         const uint64_t row = dtype_row_bytes(e.type, e.cols);
         table_.add(cmd, {std::string("Embedding ") + dtype_name(e.type), -1, 0, row + c_.dim * 4ull, 0});
+        if (c_.embed_scale != 1.0f) elementwise(-1, "Embedding scale", Op::Scale, a_.x, kNoBuffer, a_.x, c_.dim, c_.embed_scale);
+    }
+
+    // A per-element op over M rows of width n (in1 unused by Scale / SoftCap; AddBias: in1 is one row).
+    void elementwise(int32_t layer, const std::string& label, Op op, BufferId in0, BufferId in1, BufferId out,
+                     uint32_t n, float f0 = 0.0f, uint16_t flags = 0) {
+        Command cmd;
+        cmd.op = op;
+        cmd.flags = flags;
+        cmd.in[0] = ref(in0);
+        if (in1 != kNoBuffer) cmd.in[1] = ref(in1);
+        cmd.out[0] = ref(out);
+        cmd.n = n;
+        cmd.f0 = f0;
+        const uint64_t operands = in1 == kNoBuffer || op == Op::AddBias ? 2 : 3;
+        // Per element: silu ~6 flops (exp counted as a few), GELU-tanh ~9, tanh-cap ~6, the rest 1.
+        const uint64_t per = op == Op::SwiGlu ? 6 : op == Op::GeluGlu ? 9 : op == Op::SoftCap ? 6 : 1;
+        const uint64_t flops = per * n;
+        table_.add(cmd, {prefix(layer) + label, layer, 0, operands * n * 4, flops});
     }
 
     void rmsnorm(int32_t layer, const char* what, BufferId x, BufferId y, const WeightView& w, uint32_t width,
@@ -86,11 +105,12 @@ private:
         Command cmd;
         cmd.op = Op::Rope;
         cmd.out[0] = ref(x);
+        if (in_.weights->rope_freqs.present()) cmd.in[0] = ref(weight(in_.weights->rope_freqs));
         cmd.p[0] = heads;
         cmd.p[1] = c_.head_dim;
         cmd.p[2] = c_.rope_dim;
         cmd.p[3] = (uint32_t)c_.rope_style;
-        cmd.f0 = c_.rope_theta;
+        cmd.f0 = c_.layer_rope_theta((uint32_t)layer);
         const uint64_t elems = (uint64_t)heads * c_.head_dim;
         table_.add(cmd, {prefix(layer) + "RoPE " + what + " " + rope_style_name(c_.rope_style), layer, 0, elems * 8,
                          elems * 3});
@@ -104,6 +124,12 @@ private:
         matmul(L, "attn_q", w.wq, a_.xn, a_.q);
         matmul(L, "attn_k", w.wk, a_.xn, a_.k);
         matmul(L, "attn_v", w.wv, a_.xn, a_.v);
+        // After all three projections, so that the CPU still runs them as one group on xn.
+        if (c_.has_qkv_bias) {
+            elementwise(L, "Bias q", Op::AddBias, a_.q, weight(w.bq), a_.q, c_.q_dim());
+            elementwise(L, "Bias k", Op::AddBias, a_.k, weight(w.bk), a_.k, c_.kv_dim());
+            elementwise(L, "Bias v", Op::AddBias, a_.v, weight(w.bv), a_.v, c_.kv_dim());
+        }
         if (c_.has_qk_norm) {
             rmsnorm(L, "attn_q_norm", a_.q, a_.q, w.q_norm, c_.head_dim, c_.n_heads);
             rmsnorm(L, "attn_k_norm", a_.k, a_.k, w.k_norm, c_.head_dim, c_.n_kv_heads);
@@ -133,33 +159,38 @@ private:
         att.p[1] = c_.n_kv_heads;
         att.p[2] = c_.head_dim;
         att.p[3] = in_.kv->max_ctx;
-        att.f0 = (float)(1.0 / std::sqrt((double)c_.head_dim));
+        att.f0 = c_.attention_scale();
+        att.f1 = c_.attn_softcap;
+        const bool sliding = c_.is_sliding(l);
+        att.k = sliding ? c_.sliding_window : 0;
         // Per cached position: read K and V rows of every KV head; 4 flops per q-head element (QK, PV).
-        table_.add(att, {prefix(L) + "Attention", L, 0, (uint64_t)c_.q_dim() * 8, 0, kv_row * 2});
+        table_.add(att, {prefix(L) + (sliding ? "Attention (sliding window)" : "Attention"), L, 0,
+                         (uint64_t)c_.q_dim() * 8, 0, kv_row * 2});
 
-        residual_matmul(L, "attn_output", w.wo, a_.attn, fuse);
+        block_output(L, "attn_output", w.wo, a_.attn, w.post_attn_norm, fuse);
         rmsnorm(L, "ffn_norm", a_.x, a_.xn, w.ffn_norm, c_.dim, 1);
         matmul(L, "ffn_gate", w.ffn_gate, a_.xn, a_.gate);
         matmul(L, "ffn_up", w.ffn_up, a_.xn, a_.up);
-
-        Command act;
-        act.op = Op::SwiGlu;
-        act.in[0] = ref(a_.gate);
-        act.in[1] = ref(a_.up);
-        act.out[0] = ref(a_.gate);
-        act.n = c_.ffn_dim;
-        table_.add(act, {prefix(L) + "SwiGLU", L, 0, (uint64_t)c_.ffn_dim * 12, (uint64_t)c_.ffn_dim * 6});
-
-        residual_matmul(L, "ffn_down", w.ffn_down, a_.gate, fuse);
+        const bool gelu = c_.activation == Activation::GeluTanhGated;
+        elementwise(L, activation_name(c_.activation), gelu ? Op::GeluGlu : Op::SwiGlu, a_.gate, a_.up, a_.gate,
+                    c_.ffn_dim);
+        block_output(L, "ffn_down", w.ffn_down, a_.gate, w.post_ffn_norm, fuse);
     }
 
-    // x += W · input: one accumulating MatMul, or MatMul into tmp then Add (the unfused oracle).
-    void residual_matmul(int32_t layer, const char* what, const WeightView& w, BufferId input, bool fuse) {
-        if (fuse) {
-            matmul(layer, what, w, input, a_.x, kAccumulate);
+    // x += [post_norm](W · input). A post norm sits between the projection and the add, so that
+    // path cannot fuse the add into the MatMul.
+    void block_output(int32_t layer, const char* what, const WeightView& w, BufferId input, const WeightView& post_norm,
+                      bool fuse) {
+        if (!post_norm.present()) {
+            residual_matmul(layer, what, w, input, fuse);
             return;
         }
         matmul(layer, what, w, input, a_.tmp);
+        rmsnorm(layer, (std::string("post_") + what + "_norm").c_str(), a_.tmp, a_.tmp, post_norm, c_.dim, 1);
+        residual_add(layer);
+    }
+
+    void residual_add(int32_t layer) {
         Command add;
         add.op = Op::Add;
         add.in[0] = ref(a_.x);
@@ -169,10 +200,24 @@ private:
         table_.add(add, {prefix(layer) + "Residual add", layer, 0, (uint64_t)c_.dim * 12, c_.dim});
     }
 
+    // x += W · input: one accumulating MatMul, or MatMul into tmp then Add (the unfused oracle).
+    void residual_matmul(int32_t layer, const char* what, const WeightView& w, BufferId input, bool fuse) {
+        if (fuse) {
+            matmul(layer, what, w, input, a_.x, kAccumulate);
+            return;
+        }
+        matmul(layer, what, w, input, a_.tmp);
+        residual_add(layer);
+    }
+
     void head() {
         // Only the last token's logits are needed, in decode and in prefill alike.
         rmsnorm(-1, "output_norm", a_.x, a_.xn, in_.weights->output_norm, c_.dim, 1, kLastRowOnly);
         matmul(-1, "output", in_.weights->output, a_.xn, a_.logits, kSingleRow);
+        if (c_.final_softcap > 0) {
+            elementwise(-1, "Logit soft-cap", Op::SoftCap, a_.logits, kNoBuffer, a_.logits, c_.vocab_size,
+                        c_.final_softcap, kSingleRow);
+        }
         Command am;
         am.op = Op::Argmax;
         am.in[0] = ref(a_.logits);

@@ -154,6 +154,15 @@ BenchRecord run_bench_test(akunu_model* model, const BenchContext& ctx, const Be
         r.bytes_per_token = (double)ctx.memory.weight_bytes + mean_ctx * (double)ctx.kv_bytes_per_position;
         r.gbs = r.bytes_per_token * r.mean_ts / 1e9;
         r.pct_peak = ctx.peak_gbs > 0 ? 100.0 * r.gbs / ctx.peak_gbs : 0;
+        // A decode cannot read faster than the memory: above 100% the peak is what is wrong (a
+        // cached probe from a slower moment of a shared machine, or a probe pattern the hardware
+        // serves worse than the GEMVs' reads). Say so next to the number instead of letting it stand.
+        if (r.pct_peak > 100.0) {
+            r.warnings.push_back("decode read " + std::to_string((int)(r.gbs + 0.5)) + " GB/s, above the " +
+                                 std::to_string((int)(ctx.peak_gbs + 0.5)) + " GB/s peak (" + ctx.peak_source +
+                                 "): the peak underestimates this machine (rerun with --refresh-peak); the % peak "
+                                 "shown overstates the share of the true peak");
+        }
     }
     return r;
 }

@@ -5,6 +5,7 @@
 #include "core/error.h"
 #include "format/gguf_file.h"
 #include "model/arch_spec.h"
+#include "runtime/hf_folder.h"
 
 namespace akunu {
 namespace {
@@ -34,15 +35,7 @@ void prefault(const ModelWeights& w, const std::function<void(uint64_t, uint64_t
         done += v.bytes;
         if (progress) progress(done, total);
     };
-    touch(w.token_embd);
-    touch(w.output_norm);
-    if (w.output.data != w.token_embd.data) touch(w.output);
-    for (const LayerWeights& L : w.layers) {
-        for (const WeightView* v : {&L.attn_norm, &L.wq, &L.wk, &L.wv, &L.wo, &L.q_norm, &L.k_norm, &L.ffn_norm,
-                                    &L.ffn_gate, &L.ffn_up, &L.ffn_down}) {
-            if (v->present()) touch(*v);
-        }
-    }
+    w.for_each(touch);
 }
 
 }  // namespace
@@ -56,6 +49,12 @@ MemoryInfo estimate_memory(const ModelConfig& c, uint64_t weight_bytes, uint32_t
 }
 
 std::unique_ptr<Engine> Engine::load_file(const std::string& path, const EngineOptions& options) {
+    if (is_directory(path)) return load(open_hf_folder(path, options.hf_weight_type), options);
+    // A GGUF file is loaded as it is; silently ignoring a requested type would mislead.
+    if (options.hf_weight_type) {
+        fail(ErrorKind::InvalidArgument, "engine",
+             path + ": a weight type to convert to applies to Hugging Face folders only, and this is not a folder");
+    }
     return load(GgufFile::open(path), options);
 }
 
@@ -119,20 +118,11 @@ void Engine::init(std::unique_ptr<GgufFile> file, const EngineOptions& options) 
     }
 
     // Weights: one buffer per tensor (zero copy on the CPU).
-    auto import = [&](const WeightView& v) {
-        if (v.present() && !weight_buffers_.count(v.data)) {
+    weights_.for_each([&](const WeightView& v) {
+        if (!weight_buffers_.count(v.data)) {
             weight_buffers_[v.data] = backend_->import_weights(v.data, v.bytes, v.name.c_str());
         }
-    };
-    import(weights_.token_embd);
-    import(weights_.output_norm);
-    import(weights_.output);
-    for (const LayerWeights& L : weights_.layers) {
-        for (const WeightView* v : {&L.attn_norm, &L.wq, &L.wk, &L.wv, &L.wo, &L.q_norm, &L.k_norm, &L.ffn_norm,
-                                    &L.ffn_gate, &L.ffn_up, &L.ffn_down}) {
-            import(*v);
-        }
-    }
+    });
     if (dev.kind == BackendKind::Cpu) prefault(weights_, options.progress);
 
     const ModelConfig& c = config_;

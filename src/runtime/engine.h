@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -37,6 +38,8 @@ struct EngineOptions {
     // (akunu_load_model / akunu_load_synthetic, hence the tools) sets it to false: users get speed.
     bool exact_activations = true;
     std::function<void(uint64_t done, uint64_t total)> progress;
+    // A Hugging Face folder's 2-D weights are converted to this type at load (unset: as stored).
+    std::optional<DType> hf_weight_type;
 };
 
 constexpr uint32_t kDefaultMaxContext = 4096;
@@ -54,6 +57,7 @@ MemoryInfo estimate_memory(const ModelConfig& config, uint64_t weight_bytes, uin
 
 class Engine {
 public:
+    // A GGUF file, or a Hugging Face folder (a directory), converted at load (runtime/hf_folder.h).
     static std::unique_ptr<Engine> load_file(const std::string& path, const EngineOptions& options);
     static std::unique_ptr<Engine> load(std::unique_ptr<GgufFile> file, const EngineOptions& options);
     ~Engine();

@@ -159,14 +159,15 @@ void ref_matmul(const uint8_t* w, DType type, int64_t n, int64_t k, const double
 }
 
 void ref_rope(double* x, int64_t m, int64_t pos0, int64_t heads, int64_t head_dim, int64_t rope_dim, int style,
-              double theta) {
+              double theta, const double* freq_factors) {
     const int64_t half = rope_dim / 2;
     for (int64_t t = 0; t < m; ++t) {
         const double pos = (double)(pos0 + t);
         for (int64_t h = 0; h < heads; ++h) {
             double* v = x + (t * heads + h) * head_dim;
             for (int64_t i = 0; i < half; ++i) {
-                const double angle = pos * std::pow(theta, -2.0 * (double)i / (double)rope_dim);
+                const double angle = pos * std::pow(theta, -2.0 * (double)i / (double)rope_dim) /
+                                     (freq_factors ? freq_factors[i] : 1.0);
                 const double c = std::cos(angle), s = std::sin(angle);
                 const int64_t a = style == 0 ? 2 * i : i;
                 const int64_t b = style == 0 ? 2 * i + 1 : i + half;
@@ -180,21 +181,22 @@ void ref_rope(double* x, int64_t m, int64_t pos0, int64_t heads, int64_t head_di
 
 void ref_attention(const double* q, const double* k_cache, const double* v_cache, double* out, int64_t m,
                    int64_t pos0, int64_t n_heads, int64_t n_kv, int64_t head_dim, int64_t max_ctx, double scale,
-                   double* term_norm) {
+                   double* term_norm, int64_t window, double softcap) {
     const int64_t group = n_heads / n_kv;
     std::vector<double> w;
     for (int64_t t = 0; t < m; ++t) {
-        const int64_t visible = pos0 + t + 1;
+        const int64_t first = window > 0 ? std::max<int64_t>(0, pos0 + t - window + 1) : 0;
+        const int64_t visible = pos0 + t + 1 - first;
         for (int64_t h = 0; h < n_heads; ++h) {
             const double* qh = q + (t * n_heads + h) * head_dim;
-            const double* kh = k_cache + (h / group) * max_ctx * head_dim;
-            const double* vh = v_cache + (h / group) * max_ctx * head_dim;
+            const double* kh = k_cache + ((h / group) * max_ctx + first) * head_dim;
+            const double* vh = v_cache + ((h / group) * max_ctx + first) * head_dim;
             w.assign((size_t)visible, 0.0);
             double best = -INFINITY;
             for (int64_t p = 0; p < visible; ++p) {
                 double dot = 0;
                 for (int64_t d = 0; d < head_dim; ++d) dot += qh[d] * kh[p * head_dim + d];
-                w[(size_t)p] = dot * scale;
+                w[(size_t)p] = softcap > 0 ? softcap * std::tanh(dot * scale / softcap) : dot * scale;
                 if (w[(size_t)p] > best) best = w[(size_t)p];
             }
             double total = 0;
@@ -215,6 +217,11 @@ void ref_attention(const double* q, const double* k_cache, const double* v_cache
 }
 
 double ref_silu(double x) { return x / (1.0 + std::exp(-x)); }
+
+double ref_gelu_tanh(double x) {
+    const double pi = 3.14159265358979323846;
+    return 0.5 * x * (1.0 + std::tanh(std::sqrt(2.0 / pi) * (x + 0.044715 * x * x * x)));
+}
 
 int64_t ref_argmax(const double* x, int64_t n, double* margin) {
     int64_t best = 0;
@@ -292,7 +299,10 @@ void ref_execute(const Command& c, const RunState& s, RefMemory& mem, RefStats* 
             if (c.p[3] > 1) bad(c, "p3 style must be 0 (interleaved) or 1 (NeoX)");
             if (pos0 < 0) bad(c, "negative position");
             std::vector<double> x = a.read_f32(c.out[0], 0, (size_t)(m * heads * head_dim), "x");
-            ref_rope(x.data(), m, pos0, heads, head_dim, rope_dim, (int)c.p[3], (double)c.f0);
+            std::vector<double> factors;
+            if (c.in[0].buf != kNoBuffer) factors = a.read_f32(c.in[0], 0, (size_t)(rope_dim / 2), "freq factors");
+            ref_rope(x.data(), m, pos0, heads, head_dim, rope_dim, (int)c.p[3], (double)c.f0,
+                     factors.empty() ? nullptr : factors.data());
             // Only the rotated elements count as written; the rest must come back bit for bit.
             const int64_t half = rope_dim / 2;
             for (int64_t row = 0; row < m * heads; ++row) {
@@ -333,8 +343,9 @@ void ref_execute(const Command& c, const RunState& s, RefMemory& mem, RefStats* 
             const std::vector<double> kc = a.read_f32(c.in[1], 0, (size_t)(n_kv * max_ctx * head_dim), "k cache");
             const std::vector<double> vc = a.read_f32(c.in[2], 0, (size_t)(n_kv * max_ctx * head_dim), "v cache");
             std::vector<double> out(q.size()), size(q.size());
+            if (c.f1 < 0) bad(c, "negative soft-cap f1");
             ref_attention(q.data(), kc.data(), vc.data(), out.data(), m, pos0, n_heads, n_kv, head_dim, max_ctx,
-                          (double)c.f0, size.data());
+                          (double)c.f0, size.data(), (int64_t)c.k, (double)c.f1);
             a.write_f32(c.out[0], 0, out, "out", &size);
             break;
         }
@@ -346,6 +357,32 @@ void ref_execute(const Command& c, const RunState& s, RefMemory& mem, RefStats* 
             std::vector<double> y(count);
             for (size_t i = 0; i < count; ++i) y[i] = c.op == Op::Add ? x0[i] + x1[i] : ref_silu(x0[i]) * x1[i];
             a.write_f32(c.out[0], 0, y, "out");
+            break;
+        }
+        case Op::GeluGlu: {
+            const size_t count = (size_t)(m * n);
+            const std::vector<double> x0 = a.read_f32(c.in[0], 0, count, "gate");
+            const std::vector<double> x1 = a.read_f32(c.in[1], 0, count, "up");
+            std::vector<double> y(count);
+            for (size_t i = 0; i < count; ++i) y[i] = ref_gelu_tanh(x0[i]) * x1[i];
+            a.write_f32(c.out[0], 0, y, "out");
+            break;
+        }
+        case Op::AddBias: {
+            if (n < 1) bad(c, "n must be >= 1");
+            const std::vector<double> x = a.read_f32(c.in[0], 0, (size_t)(m * n), "x");
+            const std::vector<double> bias = a.read_f32(c.in[1], 0, (size_t)n, "bias");
+            std::vector<double> y(x.size());
+            for (size_t i = 0; i < y.size(); ++i) y[i] = x[i] + bias[i % (size_t)n];
+            a.write_f32(c.out[0], 0, y, "out");
+            break;
+        }
+        case Op::Scale:
+        case Op::SoftCap: {
+            if (c.op == Op::SoftCap && !(c.f0 > 0)) bad(c, "soft-cap f0 must be > 0");
+            std::vector<double> x = a.read_f32(c.in[0], 0, (size_t)(m * n), "x");
+            for (double& v : x) v = c.op == Op::Scale ? v * (double)c.f0 : (double)c.f0 * std::tanh(v / (double)c.f0);
+            a.write_f32(c.out[0], 0, x, "out");
             break;
         }
         case Op::Argmax: {

@@ -32,16 +32,21 @@ void ref_matmul(const uint8_t* w, DType type, int64_t n, int64_t k, const double
                 bool accumulate, double* term_norm = nullptr);
 // In place on x [m][heads][head_dim]; token t is at position pos0 + t. Pair i < rope_dim/2 turns by
 // angle pos * theta^(-2i/rope_dim); style 0 pairs (2i, 2i+1) (interleaved, GPT-J / LLaMA GGUF),
-// style 1 pairs (i, i + rope_dim/2) (NeoX). Elements from rope_dim on are left alone.
+// style 1 pairs (i, i + rope_dim/2) (NeoX). Elements from rope_dim on are left alone. freq_factors
+// (optional, rope_dim/2 values) divide each pair's angle.
 void ref_rope(double* x, int64_t m, int64_t pos0, int64_t heads, int64_t head_dim, int64_t rope_dim, int style,
-              double theta);
+              double theta, const double* freq_factors = nullptr);
 // Causal attention of m tokens (token t at position pos0 + t sees positions 0..pos0+t) over a
 // head-major cache [n_kv][max_ctx][head_dim]; query head h reads kv head h / (n_heads / n_kv).
 // term_norm (optional, like out): L2 norm of the softmax-weighted values summed into each output.
+// window > 0: position p sees only positions p-window+1..p; softcap > 0: scores (after the scale)
+// become softcap * tanh(score / softcap).
 void ref_attention(const double* q, const double* k_cache, const double* v_cache, double* out, int64_t m,
                    int64_t pos0, int64_t n_heads, int64_t n_kv, int64_t head_dim, int64_t max_ctx, double scale,
-                   double* term_norm = nullptr);
+                   double* term_norm = nullptr, int64_t window = 0, double softcap = 0);
 double ref_silu(double x);
+// GELU, tanh approximation: 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))).
+double ref_gelu_tanh(double x);
 // First index of the largest value; *margin (optional) = largest minus second largest (0 on a tie).
 int64_t ref_argmax(const double* x, int64_t n, double* margin);
 

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "op_cases_arch.h"
 #include "op_harness.h"
 
 using namespace akunu;
@@ -847,7 +848,8 @@ std::vector<OpCase> perf_cases() {
 std::vector<OpCase> all_cases() {
     std::vector<OpCase> out;
     for (auto gen : {matmul_cases, embed_cases, rmsnorm_cases, rope_cases, kv_store_cases, attention_cases,
-                     add_cases, swiglu_cases, argmax_cases, block_cases, decoder_cases}) {
+                     add_cases, swiglu_cases, argmax_cases, block_cases, decoder_cases, add_bias_cases, geglu_cases,
+                     scale_cases, softcap_cases, attention_window_cases, rope_freq_factor_cases}) {
         std::vector<OpCase> v = gen();
         out.insert(out.end(), v.begin(), v.end());
     }
@@ -881,6 +883,12 @@ INSTANTIATE_TEST_SUITE_P(SwiGlu, OpCaseTest, ::testing::ValuesIn(swiglu_cases())
 INSTANTIATE_TEST_SUITE_P(Argmax, OpCaseTest, ::testing::ValuesIn(argmax_cases()), case_name);
 INSTANTIATE_TEST_SUITE_P(Block, OpCaseTest, ::testing::ValuesIn(block_cases()), case_name);
 INSTANTIATE_TEST_SUITE_P(Chain, OpCaseTest, ::testing::ValuesIn(decoder_cases()), case_name);
+INSTANTIATE_TEST_SUITE_P(AddBias, OpCaseTest, ::testing::ValuesIn(add_bias_cases()), case_name);
+INSTANTIATE_TEST_SUITE_P(GeluGlu, OpCaseTest, ::testing::ValuesIn(geglu_cases()), case_name);
+INSTANTIATE_TEST_SUITE_P(Scale, OpCaseTest, ::testing::ValuesIn(scale_cases()), case_name);
+INSTANTIATE_TEST_SUITE_P(SoftCap, OpCaseTest, ::testing::ValuesIn(softcap_cases()), case_name);
+INSTANTIATE_TEST_SUITE_P(AttentionWindow, OpCaseTest, ::testing::ValuesIn(attention_window_cases()), case_name);
+INSTANTIATE_TEST_SUITE_P(RopeFreqFactors, OpCaseTest, ::testing::ValuesIn(rope_freq_factor_cases()), case_name);
 
 class OpPerfTest : public ::testing::TestWithParam<OpCase> {};
 

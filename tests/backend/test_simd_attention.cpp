@@ -45,12 +45,14 @@ std::vector<CpuIsa> simd_levels() {
 struct Shape {
     int32_t n_heads, n_kv, head_dim, m, ctx;  // ctx = pos0 + m: positions the last token sees
     float scale;
+    int32_t window = 0;    // sliding window (0: causal over everything)
+    float softcap = 0.0f;  // attention logit soft-cap (0: none)
 };
 
 std::string describe(const Shape& s) {
-    char b[160];
-    std::snprintf(b, sizeof b, "heads %d/%d head_dim %d m %d ctx %d scale %.3g", s.n_heads, s.n_kv, s.head_dim, s.m,
-                  s.ctx, s.scale);
+    char b[200];
+    std::snprintf(b, sizeof b, "heads %d/%d head_dim %d m %d ctx %d scale %.3g window %d softcap %.3g", s.n_heads,
+                  s.n_kv, s.head_dim, s.m, s.ctx, s.scale, s.window, s.softcap);
     return b;
 }
 
@@ -96,6 +98,8 @@ AttentionArgs args_of(const Problem& p, float* out) {
     a.head_dim = p.s.head_dim;
     a.max_ctx = p.max_ctx;
     a.scale = p.s.scale;
+    a.window = p.s.window;
+    a.softcap = p.s.softcap;
     return a;
 }
 
@@ -148,8 +152,76 @@ std::vector<float> reference_f64(const Problem& p) {
     std::vector<double> q(p.q.begin(), p.q.end()), k(p.k.begin(), p.k.end()), v(p.v.begin(), p.v.end());
     std::vector<double> out(p.q.size());
     optest::ref_attention(q.data(), k.data(), v.data(), out.data(), s.m, s.ctx - s.m, s.n_heads, s.n_kv, s.head_dim,
-                          p.max_ctx, s.scale);
+                          p.max_ctx, s.scale, nullptr, s.window, s.softcap);
     return std::vector<float>(out.begin(), out.end());
+}
+
+// Sliding windows (Gemma 2/3, Mistral-style) and logit soft-capping (Gemma 2): windows shorter than
+// a unit's span of tokens, than a key tile, and longer than the context; runs that start before,
+// inside and past the first window; caps that bind hard (sharp scale) and barely.
+std::vector<Shape> window_shapes() {
+    const int32_t heads[][2] = {{2, 1}, {6, 2}, {3, 3}};
+    const int32_t dims[] = {20, 64};
+    const int32_t chunk[] = {1, 5, 77};
+    const int32_t ctx[] = {1, 9, 130, 517};
+    const int32_t windows[] = {1, 3, 8, 70, 600};
+    const float caps[] = {0.0f, 4.0f, 50.0f};
+    std::vector<Shape> out;
+    int32_t i = 0;
+    for (const auto& h : heads) {
+        for (int32_t d : dims) {
+            for (int32_t m : chunk) {
+                for (int32_t c : ctx) {
+                    if (c < m) continue;
+                    for (int32_t w : windows) {
+                        const float cap = caps[i % 3], scale = i % 2 ? 1.0f / std::sqrt((float)d) : 3.0f;
+                        ++i;
+                        out.push_back({h[0], h[1], d, m, c, scale, w, cap});
+                    }
+                }
+            }
+        }
+    }
+    // Soft-cap without a window.
+    out.push_back({6, 2, 64, 77, 130, 3.0f, 0, 4.0f});
+    out.push_back({6, 2, 64, 1, 517, 3.0f, 0, 4.0f});
+    return out;
+}
+
+void check_against_scalar(const std::vector<Shape>& all, const char* what) {
+    const AttentionDispatch oracle(CpuIsa::Scalar);
+    double worst_scalar = 0, worst_f64 = 0, worst_oracle = 0;
+    uint32_t seed = 1;
+    for (const Shape& s : all) {
+        const Problem p = make_problem(s, seed++);
+        const std::vector<float> want = run(oracle, p, 1), exact = reference_f64(p);
+        const double e_oracle = max_abs_diff(want, exact);
+        ASSERT_LE(e_oracle, kVsF64) << "scalar kernel: " << describe(s);
+        worst_oracle = std::max(worst_oracle, e_oracle);
+        for (CpuIsa isa : simd_levels()) {
+            for (AttentionForm form : {AttentionForm::Auto, AttentionForm::RowDots, AttentionForm::RowLanes}) {
+                const AttentionDispatch d(isa, form);
+                for (int threads : {1, 2}) {
+                    const std::vector<float> got = run(d, p, threads);
+                    const double e = max_abs_diff(got, want), e64 = max_abs_diff(got, exact);
+                    ASSERT_LE(e, kVsScalar) << cpu_isa_name(isa) << " form " << (int)form << " threads " << threads
+                                            << ": " << describe(s);
+                    ASSERT_LE(e64, kVsF64) << cpu_isa_name(isa) << " form " << (int)form << " threads " << threads
+                                           << ": " << describe(s);
+                    worst_scalar = std::max(worst_scalar, e);
+                    worst_f64 = std::max(worst_f64, e64);
+                }
+            }
+        }
+    }
+    std::printf("[ simd ] attention %s: scalar kernel against f64 %.2e; SIMD against the scalar kernel %.2e, "
+                "against f64 %.2e\n",
+                what, worst_oracle, worst_scalar, worst_f64);
+}
+
+TEST(SimdAttention, WindowAndSoftCapMatchScalarKernel) {
+    // The scalar kernel is checked against f64 here even without a SIMD level: it is the oracle.
+    check_against_scalar(window_shapes(), "window / soft-cap");
 }
 
 TEST(SimdAttention, MatchesScalarKernel) {

@@ -19,6 +19,8 @@ namespace {
 
 #include "backend/cpu/simd_f32_avx2.inc"
 
+inline VF vdiv(VF a, VF b) { return _mm256_div_ps(a, b); }
+
 constexpr int kLaneKeys = 8;   // RowLanes: 8 accumulators (e.g. 2 keys x 4 row vectors) of 16 ymm
 constexpr int kMinLaneRows = 4;
 constexpr int kPvRows = 4;     // P.V: 4 rows x 2 vectors = 8 accumulators

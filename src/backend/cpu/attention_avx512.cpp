@@ -23,6 +23,8 @@ namespace {
 
 #include "backend/cpu/simd_f32_avx512.inc"
 
+inline VF vdiv(VF a, VF b) { return _mm512_div_ps(a, b); }
+
 constexpr int kLaneKeys = 16;  // RowLanes: 16 accumulators (8 keys x 2 row vectors) of 32 zmm
 constexpr int kMinLaneRows = 8;
 constexpr int kPvRows = 4;     // P.V: 4 rows x 4 vectors = 16 accumulators

@@ -22,7 +22,7 @@ size_t AttentionDispatch::scratch_floats(int32_t head_dim, int32_t max_ctx) cons
 void AttentionDispatch::run(const AttentionArgs& a, ThreadPool& pool, const CpuScratch& scratch) const {
     if (!kernels_) {
         cpu_attention(a.q, a.k_cache, a.v_cache, a.out, a.m, a.pos0, a.n_heads, a.n_kv_heads, a.head_dim, a.max_ctx,
-                      a.scale, pool, scratch);
+                      a.scale, a.window, a.softcap, pool, scratch);
         return;
     }
     if (a.m <= 0) return;

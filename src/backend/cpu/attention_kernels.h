@@ -6,7 +6,7 @@
 // head g are numbered i = t * group + j (token t of the run, query head g * group + j), so a unit
 // of consecutive rows covers a few tokens x all their heads of the group; every row reads the same
 // keys and values, which is what makes a unit worth vectorising. Row i attends to positions
-// 0..pos0 + t (causal). Keys are visited in tiles with an online softmax (flash-attention style),
+// 0..pos0 + t (causal), or to the last `window` of them. Keys are visited in tiles with an online softmax (flash-attention style),
 // so no score array longer than a tile exists and the context length is unbounded.
 //
 // Only POD types and declarations here (see matmul_kernels.h for why).
@@ -31,6 +31,8 @@ struct AttentionArgs {
     int32_t head_dim = 0;
     int32_t max_ctx = 0;
     float scale = 1.0f;
+    int32_t window = 0;    // > 0: position p sees keys p - window + 1 .. p only
+    float softcap = 0.0f;  // > 0: scores become softcap * tanh(score / softcap) before the softmax
 };
 
 // How a unit forms its scores (both give the same values up to f32 rounding):

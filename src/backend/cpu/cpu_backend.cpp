@@ -154,7 +154,7 @@ void CpuBackend::execute(const Command& c, const Resolved& r, const RunState& s)
                          (c.flags & kAccumulate) != 0, *pool_, scratch_);
             break;
         case Op::Rope:
-            rope(f32(r.out[0]), m, s.pos, c);
+            rope(f32(r.out[0]), f32(r.in[0]), m, s.pos, c);
             break;
         case Op::KvStore: {
             // Tokens split across the pool in prefill (a chunk's K and V are megabytes); one token inline.
@@ -178,6 +178,8 @@ void CpuBackend::execute(const Command& c, const Resolved& r, const RunState& s)
             a.head_dim = (int32_t)c.p[2];
             a.max_ctx = (int32_t)c.p[3];
             a.scale = c.f0;
+            a.window = (int32_t)c.k;
+            a.softcap = c.f1;
             attention_->run(a, *pool_, scratch_);
             break;
         }
@@ -186,6 +188,18 @@ void CpuBackend::execute(const Command& c, const Resolved& r, const RunState& s)
             break;
         case Op::SwiGlu:
             elementwise_->swiglu(f32(r.in[0]), f32(r.in[1]), f32(r.out[0]), (int64_t)m * c.n, *pool_);
+            break;
+        case Op::GeluGlu:
+            elementwise_->geglu(f32(r.in[0]), f32(r.in[1]), f32(r.out[0]), (int64_t)m * c.n, *pool_);
+            break;
+        case Op::AddBias:
+            cpu_add_bias(f32(r.in[0]), f32(r.in[1]), f32(r.out[0]), m, c.n);
+            break;
+        case Op::Scale:
+            cpu_scale(f32(r.in[0]), f32(r.out[0]), (int64_t)m * c.n, c.f0);
+            break;
+        case Op::SoftCap:
+            cpu_softcap(f32(r.in[0]), f32(r.out[0]), (int64_t)m * c.n, c.f0);
             break;
         case Op::Argmax: {
             const int32_t tok = elementwise_->argmax(f32(r.in[0]), c.n);
@@ -198,10 +212,10 @@ void CpuBackend::execute(const Command& c, const Resolved& r, const RunState& s)
     }
 }
 
-void CpuBackend::rope(float* x, int32_t m, int32_t pos0, const Command& c) {
+void CpuBackend::rope(float* x, const float* factors, int32_t m, int32_t pos0, const Command& c) {
     const int32_t heads = (int32_t)c.p[0], head_dim = (int32_t)c.p[1], rope_dim = (int32_t)c.p[2];
     const int32_t style = (int32_t)c.p[3], half = rope_dim / 2;
-    const float* cs = rope_table_.get(m, pos0, rope_dim, c.f0, *pool_);
+    const float* cs = rope_table_.get(m, pos0, rope_dim, c.f0, factors, *pool_);
     pool_->parallel_for(m, 16, [&](int64_t b, int64_t e, int) {
         for (int64_t t = b; t < e; ++t) {
             const float* row = cs + (size_t)t * rope_dim;

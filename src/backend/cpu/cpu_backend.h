@@ -56,7 +56,7 @@ private:
     size_t execute_at(const DispatchTable& table, const std::vector<Resolved>& resolved, size_t i, const RunState& s);
     void execute_group(const Command* cmds, const Resolved* rs, int32_t count, const RunState& state);
     void group_matmuls(const DispatchTable& table, std::vector<Resolved>& resolved) const;
-    void rope(float* x, int32_t m, int32_t pos0, const Command& c);
+    void rope(float* x, const float* factors, int32_t m, int32_t pos0, const Command& c);  // factors may be null
     void check_range(BufferId buf, size_t offset, size_t bytes, const char* what) const;
 
     DeviceConfig config_;

@@ -33,20 +33,32 @@ void cpu_embed_lookup(const int32_t* tokens, int32_t m, const uint8_t* table, DT
 void cpu_rmsnorm(const float* x, const float* w, float* y, int64_t rows, int64_t k, float eps);
 void cpu_matmul(const uint8_t* w, DType type, const float* x, float* y, int32_t m, int64_t n, int64_t k,
                 bool accumulate, ThreadPool& pool, const CpuScratch& scratch);
+// freq_factors (optional, rope_dim / 2 floats): pair i turns by pos * theta^(-2i/rope_dim) / freq_factors[i].
 void cpu_rope(float* x, int32_t m, int32_t pos0, int32_t heads, int32_t head_dim, int32_t rope_dim, int32_t style,
-              float theta, float* cs);
+              float theta, float* cs, const float* freq_factors = nullptr);
 // The two halves of cpu_rope, for callers that share one position's cos/sin between commands
 // (rope_table.h): cos_t, sin_t of rope_dim / 2 frequencies; the rotation of one token's heads.
-void rope_cos_sin(int32_t pos, int32_t rope_dim, float theta, float* cos_t, float* sin_t);
+void rope_cos_sin(int32_t pos, int32_t rope_dim, float theta, float* cos_t, float* sin_t,
+                  const float* freq_factors = nullptr);
 void rope_rotate(float* x, int32_t heads, int32_t head_dim, int32_t rope_dim, int32_t style, const float* cos_t,
                  const float* sin_t);
 void cpu_kv_store(const float* k, const float* v, float* k_cache, float* v_cache, int32_t m, int32_t pos0,
                   int32_t kv_heads, int32_t head_dim, int32_t max_ctx);
+// window > 0: position p sees keys p - window + 1 .. p only; softcap > 0: each scaled score s becomes
+// softcap * tanh(s / softcap) before the softmax.
 void cpu_attention(const float* q, const float* k_cache, const float* v_cache, float* out, int32_t m, int32_t pos0,
                    int32_t n_heads, int32_t n_kv_heads, int32_t head_dim, int32_t max_ctx, float scale,
-                   ThreadPool& pool, const CpuScratch& scratch);
+                   int32_t window, float softcap, ThreadPool& pool, const CpuScratch& scratch);
 void cpu_add(const float* a, const float* b, float* y, int64_t count);
 void cpu_swiglu(const float* gate, const float* up, float* y, int64_t count);
+// y = gelu(gate) * up with GELU's tanh approximation: 0.5 g (1 + tanh(sqrt(2/pi) (g + 0.044715 g^3))).
+// (Computed in the equivalent sigmoid form; see kernel_elementwise.cpp.)
+void cpu_geglu(const float* gate, const float* up, float* y, int64_t count);
+// y[r][i] = x[r][i] + bias[i] for rows of n (in place allowed).
+void cpu_add_bias(const float* x, const float* bias, float* y, int64_t rows, int64_t n);
+void cpu_scale(const float* x, float* y, int64_t count, float s);
+// y = cap * tanh(x / cap).
+void cpu_softcap(const float* x, float* y, int64_t count, float cap);
 int32_t cpu_argmax(const float* x, int64_t n);
 
 }  // namespace akunu

@@ -25,6 +25,11 @@ void ElementwiseDispatch::swiglu(const float* gate, const float* up, float* y, i
     pool.parallel_for(count, kElementGrain, [&](int64_t b, int64_t e, int) { f(gate + b, up + b, y + b, e - b); });
 }
 
+void ElementwiseDispatch::geglu(const float* gate, const float* up, float* y, int64_t count, ThreadPool& pool) const {
+    auto f = kernels_ ? kernels_->geglu : cpu_geglu;
+    pool.parallel_for(count, kElementGrain, [&](int64_t b, int64_t e, int) { f(gate + b, up + b, y + b, e - b); });
+}
+
 void ElementwiseDispatch::rmsnorm(const float* x, const float* w, float* y, int64_t rows, int64_t k, float eps,
                                   ThreadPool& pool) const {
     auto f = kernels_ ? kernels_->rmsnorm : cpu_rmsnorm;

@@ -21,6 +21,8 @@ public:
 
     // y = silu(gate) * up, count elements.
     void swiglu(const float* gate, const float* up, float* y, int64_t count, ThreadPool& pool) const;
+    // y = gelu_tanh(gate) * up, count elements.
+    void geglu(const float* gate, const float* up, float* y, int64_t count, ThreadPool& pool) const;
     // rows of k: y = x / sqrt(mean(x^2) + eps) * w (in place allowed).
     void rmsnorm(const float* x, const float* w, float* y, int64_t rows, int64_t k, float eps, ThreadPool& pool) const;
     // First index of the largest of n logits (cpu_argmax's answer); on the calling thread.

@@ -16,8 +16,11 @@ void RopeTable::reserve(int32_t max_tokens, int32_t max_rope_dim) {
     }
 }
 
-const float* RopeTable::get(int32_t m, int32_t pos0, int32_t rope_dim, float theta, ThreadPool& pool) {
-    if (m == m_ && pos0 == pos0_ && rope_dim == rope_dim_ && theta == theta_) return values_.data();
+const float* RopeTable::get(int32_t m, int32_t pos0, int32_t rope_dim, float theta, const float* freq_factors,
+                            ThreadPool& pool) {
+    if (m == m_ && pos0 == pos0_ && rope_dim == rope_dim_ && theta == theta_ && freq_factors == freq_factors_) {
+        return values_.data();
+    }
     if ((size_t)m * (size_t)rope_dim > values_.size()) {
         fail(ErrorKind::Internal, "cpu", "RoPE table of " + std::to_string(m) + " tokens was not reserved (prepare())");
     }
@@ -26,13 +29,14 @@ const float* RopeTable::get(int32_t m, int32_t pos0, int32_t rope_dim, float the
     pool.parallel_for(m, 16, [&](int64_t b, int64_t e, int) {
         for (int64_t t = b; t < e; ++t) {
             float* row = v + (size_t)t * rope_dim;
-            rope_cos_sin(pos0 + (int32_t)t, rope_dim, theta, row, row + half);
+            rope_cos_sin(pos0 + (int32_t)t, rope_dim, theta, row, row + half, freq_factors);
         }
     });
     m_ = m;
     pos0_ = pos0;
     rope_dim_ = rope_dim;
     theta_ = theta;
+    freq_factors_ = freq_factors;
     return v;
 }
 

@@ -32,12 +32,12 @@ __device__ __forceinline__ void load_q(const float* __restrict__ qh, int hd, flo
 }
 
 // Positions p0 .. p0 + cnt - 1 (cnt <= the capacity of ps). K and V point at the KV head's
-// [max_ctx][hd] rows. Every thread leaves with the same run_max / run_sum; acc holds this warp's
+// [max_ctx][hd] rows. softcap > 0: scores become softcap * tanh(score / softcap) (Gemma 2). Every thread leaves with the same run_max / run_sum; acc holds this warp's
 // share. Starts and ends with all threads in step (ps may be reused after it returns).
 template <int DPL>
 __device__ __forceinline__ void attend_tile(const float (&qr)[DPL], const float* __restrict__ K,
                                             const float* __restrict__ V, int hd, int p0, int cnt, float scale,
-                                            float* ps, float* scratch, float& run_max, float& run_sum,
+                                            float softcap, float* ps, float* scratch, float& run_max, float& run_sum,
                                             float (&acc)[DPL]) {
     const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
     constexpr int kStride = kAttnWarps * kAttnUnroll;
@@ -62,7 +62,7 @@ __device__ __forceinline__ void attend_tile(const float (&qr)[DPL], const float*
 #pragma unroll
             for (int u = 0; u < kAttnUnroll; ++u) {
                 const int j = j0 + u * kAttnWarps;
-                if (j < cnt) ps[j] = s[u] * scale;
+                if (j < cnt) ps[j] = softcap > 0.0f ? softcap * tanhf(s[u] * scale / softcap) : s[u] * scale;
             }
         }
     }
@@ -71,7 +71,8 @@ __device__ __forceinline__ void attend_tile(const float (&qr)[DPL], const float*
     for (int j = threadIdx.x; j < cnt; j += kAttnThreads) tile_max = fmaxf(tile_max, ps[j]);
     tile_max = block_max(tile_max, scratch);
     const float new_max = fmaxf(run_max, tile_max);
-    const float corr = expf(run_max - new_max);  // 0 on the first tile (run_max = -inf)
+    // 0 on the first tile (run_max = -inf); every tile holds a visible position, so new_max is finite.
+    const float corr = expf(run_max - new_max);
     float tile_sum = 0.0f;
     for (int j = threadIdx.x; j < cnt; j += kAttnThreads) {
         const float e = expf(ps[j] - new_max);

@@ -6,7 +6,8 @@
 // so the kernel is one graph node and replays without host help.
 //
 // The grid is sized from max_ctx (the context the table was built for); blocks whose chunk starts
-// at or past pos + 1 (read from the device RunState) return at once. Chunks are at least 64
+// at or past pos + 1 (read from the device RunState), or ends before a sliding window's first
+// position, return at once. Chunks are at least 64
 // positions, and grow (to 4096 at most) until a head has at most 256 of them, so the scratch,
 // n_heads * chunks * (head_dim + 2) floats, is under 64 MiB up to 1M positions of context.
 #include "backend/cuda/attention_common.cuh"
@@ -36,15 +37,19 @@ template <int DPL>
 __global__ void __launch_bounds__(kAttnThreads)
     attention_decode_kernel(const float* __restrict__ q, const float* __restrict__ kc, const float* __restrict__ vc,
                             float* __restrict__ out, const DevState* __restrict__ state, int n_heads, int n_kv_heads,
-                            int hd, int max_ctx, float scale, int chunk, float* part, unsigned* counters) {
+                            int hd, int max_ctx, float scale, int window, float softcap, int chunk, float* part,
+                            unsigned* counters) {
     pdl_enter();
     extern __shared__ float smem[];
     __shared__ float scratch[32];
     __shared__ bool is_last;
     const int h = blockIdx.x, c = blockIdx.y, n_chunks = gridDim.y;
     const int len = min(state->pos + 1, max_ctx);
-    const int n_active = (len + chunk - 1) / chunk;
-    if (c >= n_active) return;
+    const int first = window > 0 ? max(0, len - window) : 0;
+    // Chunks c_begin .. c_end - 1 hold the visible positions first .. len - 1.
+    const int c_begin = first / chunk, c_end = (len + chunk - 1) / chunk;
+    const int n_active = c_end - c_begin;
+    if (c < c_begin || c >= c_end) return;
     const int region = max(chunk, n_chunks);
     float* ps = smem;            // [region]: this chunk's scores, later the chunks' weights
     float* red = smem + region;  // [kAttnWarps][hd]
@@ -56,13 +61,13 @@ __global__ void __launch_bounds__(kAttnThreads)
 #pragma unroll
     for (int i = 0; i < DPL; ++i) acc[i] = 0.0f;
     float run_max = -INFINITY, run_sum = 0.0f;
-    const int p0 = c * chunk;
-    attend_tile(qr, K, V, hd, p0, min(chunk, len - p0), scale, ps, scratch, run_max, run_sum, acc);
+    const int p0 = max(c * chunk, first);
+    attend_tile(qr, K, V, hd, p0, min((c + 1) * chunk, len) - p0, scale, softcap, ps, scratch, run_max, run_sum, acc);
     combine_warps(acc, hd, red);
 
     const size_t stride = (size_t)hd + 2;
     float* head_part = part + (size_t)h * n_chunks * stride;
-    float* mine = head_part + (size_t)c * stride;
+    float* mine = head_part + (size_t)(c - c_begin) * stride;
     for (int d = threadIdx.x; d < hd; d += kAttnThreads) mine[2 + d] = red[d];
     if (threadIdx.x == 0) {
         mine[0] = run_max;
@@ -131,7 +136,7 @@ void launch_attention(const OpLaunch& l) {
         launch_pdl(attention_decode_kernel<DPL>, grid, kAttnThreads, smem, l.stream, 
             reinterpret_cast<const float*>(l.in[0]), reinterpret_cast<const float*>(l.in[1]),
             reinterpret_cast<const float*>(l.in[2]), reinterpret_cast<float*>(l.out[0]), l.state, nh, nkv, hd, max_ctx,
-            c.f0, chunk, part, counters);
+            c.f0, (int)c.k, c.f1, chunk, part, counters);
         AKUNU_CUDA_LAUNCHED("attention_decode_kernel");
     });
 }

@@ -171,6 +171,10 @@ void CudaBackend::validate(const Command& c, const Resolved& r, const std::strin
         case Op::Add:
         case Op::SwiGlu:
         case Op::Argmax:
+        case Op::AddBias:
+        case Op::GeluGlu:
+        case Op::Scale:
+        case Op::SoftCap:
             break;
         case Op::Count:
             fail(ErrorKind::Internal, "cuda", "unknown op in " + label);
@@ -428,7 +432,8 @@ void CudaBackend::find_fusions(const DispatchTable& table, Prepared& p) const {
         const Command& rk = cmd[j + 1];
         const Command& st = cmd[j + 2];
         bool ok = rq.flags == 0 && rk.flags == 0 && st.flags == 0 && rq.p[1] == rk.p[1] && rq.p[2] == rk.p[2] &&
-                  rq.p[3] == rk.p[3] && rq.f0 == rk.f0 && same(st.in[0], rk.out[0]) && st.p[0] == rk.p[0] &&
+                  rq.p[3] == rk.p[3] && rq.f0 == rk.f0 && same(rq.in[0], rk.in[0]) && same(st.in[0], rk.out[0]) &&
+                  st.p[0] == rk.p[0] &&
                   st.p[1] == rq.p[1] && rq.p[1] <= 1024 && !same(rq.out[0], rk.out[0]);
         if (ok && nq) {
             ok = nq->flags == 0 && nk->flags == 0 && same(nq->in[0], rq.out[0]) && same(nq->out[0], rq.out[0]) &&
@@ -454,6 +459,7 @@ void CudaBackend::find_fusions(const DispatchTable& table, Prepared& p) const {
         f.rope_dim = (int)rq.p[2];
         f.style = (int)rq.p[3];
         f.theta = rq.f0;
+        f.freq_factors = reinterpret_cast<const float*>(r.in[0]);
         f.max_ctx = (int)st.p[2];
         p.group[i] = (uint8_t)(j + 3 - i);
         p.qk_rope_store[i] = f;
@@ -497,6 +503,10 @@ void CudaBackend::enqueue(const Command& c, const Resolved& r, const RunState& s
         case Op::Add: cuda::launch_add(l); break;
         case Op::SwiGlu: cuda::launch_swiglu(l); break;
         case Op::Argmax: cuda::launch_argmax(l); break;
+        case Op::AddBias: cuda::launch_add_bias(l); break;
+        case Op::GeluGlu: cuda::launch_geglu(l); break;
+        case Op::Scale: cuda::launch_scale(l); break;
+        case Op::SoftCap: cuda::launch_softcap(l); break;
         case Op::Count: break;
     }
 }

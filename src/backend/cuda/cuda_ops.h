@@ -65,6 +65,11 @@ void launch_attention_prefill(const OpLaunch& l);
 void launch_add(const OpLaunch& l);
 void launch_swiglu(const OpLaunch& l);
 void launch_argmax(const OpLaunch& l);
+// The ops of the non-LLaMA families (elementwise_arch.cu).
+void launch_add_bias(const OpLaunch& l);
+void launch_geglu(const OpLaunch& l);
+void launch_scale(const OpLaunch& l);
+void launch_softcap(const OpLaunch& l);
 
 // MatMul's two halves: y[n] (+)= W x for one row of x, and Y[m][n] (+)= X W^T for m rows.
 // Each returns false for a weight type it does not implement.

@@ -18,6 +18,7 @@ struct QkRopeStore {
     float* v_cache = nullptr;
     int heads = 0, kv_heads = 0, head_dim = 0, rope_dim = 0, style = 0, max_ctx = 0;
     float theta = 0.0f;
+    const float* freq_factors = nullptr;  // Rope's in0 (rope_freqs), shared by q and k; null: none
 };
 
 }  // namespace akunu::cuda

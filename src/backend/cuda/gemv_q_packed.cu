@@ -1,8 +1,10 @@
-// Decode GEMV for Q4_0 / Q8_0 weights repacked at prepare() into two planes — quants (16 / 32
-// bytes per block, row-major) and f16 scales — with 8-bit activations and dp4a. The fast path
-// uses it when the backend could afford the packed copy (CudaBackend::pack_weights); otherwise the
-// GGUF-layout kernel (gemv_q_dp4a.cu) runs. Same numerics as that kernel and the CPU fast path:
-// Q4_0 block = d_w d_x (sum q xq - 8 sum xq), Q8_0 = d_w d_x sum q xq.
+// Decode GEMV for Q4_0 / Q8_0 / Q4_K weights repacked at prepare() into planes — quants (16 / 32
+// bytes per 32-element block, row-major) then the scales (f16 per block; Q4_K: 6-bit scale / min
+// byte pairs per sub-block and f16 d / dmin per super-block) — with 8-bit activations and dp4a. The
+// fast path uses it when the backend could afford the packed copy (CudaBackend::pack_weights);
+// otherwise Q4_0 / Q8_0 run the GGUF-layout kernel (gemv_q_dp4a.cu) and Q4_K the f32 one. Numerics
+// as that kernel and the CPU fast path: Q4_0 block = d_w d_x (sum q xq - 8 sum xq), Q8_0 =
+// d_w d_x sum q xq, Q4_K sub-block = d_x (d sc sum q xq - dmin m sum xq).
 //
 // Why repack: in the GGUF layout a block is 18 / 34 bytes with a 2-byte-aligned scale, so the
 // dp4a kernel stages chunks through shared memory and reassembles words with funnel shifts; ncu

@@ -24,7 +24,7 @@ __global__ void __launch_bounds__(kThreads)
     qk_rope_store_kernel(float* q, float* k, const float* __restrict__ v, const float* __restrict__ q_norm,
                          const float* __restrict__ k_norm, float eps, float* __restrict__ kc, float* __restrict__ vc,
                          const DevState* __restrict__ state, int heads, int kv_heads, int hd, int rope_dim, int style,
-                         float theta, int max_ctx) {
+                         float theta, const float* __restrict__ factors, int max_ctx) {
     pdl_enter();
     extern __shared__ float head[];  // hd floats
     __shared__ double scratch[32];
@@ -48,7 +48,8 @@ __global__ void __launch_bounds__(kThreads)
     const int half = rope_dim / 2;
     const int pos = state->pos + t;
     for (int i = threadIdx.x; i < half; i += blockDim.x) {
-        const double angle = (double)pos * pow((double)theta, -2.0 * i / rope_dim);
+        double angle = (double)pos * pow((double)theta, -2.0 * i / rope_dim);
+        if (factors) angle /= (double)factors[i];
         double sd, cd;
         sincos(angle, &sd, &cd);
         const float c = (float)cd, s = (float)sd;
@@ -78,7 +79,7 @@ void launch_qk_rope_store(const QkRopeStore& f, int m, const DevState* state, cu
     const dim3 grid((unsigned)(f.heads + f.kv_heads), (unsigned)m);
     launch_pdl(qk_rope_store_kernel, grid, kThreads, (size_t)f.head_dim * sizeof(float), s, f.q, f.k,
                (const float*)f.v, (const float*)f.q_norm, (const float*)f.k_norm, f.eps, f.k_cache, f.v_cache, state,
-               f.heads, f.kv_heads, f.head_dim, f.rope_dim, f.style, f.theta, f.max_ctx);
+               f.heads, f.kv_heads, f.head_dim, f.rope_dim, f.style, f.theta, f.freq_factors, f.max_ctx);
     AKUNU_CUDA_LAUNCHED("qk_rope_store_kernel");
 }
 

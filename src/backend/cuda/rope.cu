@@ -3,6 +3,7 @@
 // pair in every head. The position is read from the device RunState (state->pos + token), so a
 // captured decode step rotates at the right position on every replay. Elements past rope_dim are
 // not touched. Style 0 rotates (x[2i], x[2i+1]) (interleaved), otherwise (x[i], x[i + rope_dim/2]).
+// factors (optional, Llama 3.1's rope_freqs) divide pair i's angle.
 #include "backend/cuda/cuda_check.h"
 #include "backend/cuda/cuda_common.cuh"
 #include "backend/cuda/cuda_ops.h"
@@ -11,14 +12,15 @@ namespace akunu::cuda {
 namespace {
 
 __global__ void rope_kernel(float* x, const DevState* __restrict__ state, int m, int heads, int head_dim, int rope_dim,
-                            int style, float theta) {
+                            int style, float theta, const float* __restrict__ factors) {
     pdl_enter();
     const int half = rope_dim / 2;
     const int idx = blockIdx.x * blockDim.x + threadIdx.x;
     if (idx >= m * half) return;
     const int t = idx / half, i = idx % half;
     const double pos = (double)(state->pos + t);
-    const double angle = pos * pow((double)theta, -2.0 * i / rope_dim);
+    double angle = pos * pow((double)theta, -2.0 * i / rope_dim);
+    if (factors) angle /= (double)factors[i];
     double sd, cd;
     sincos(angle, &sd, &cd);
     const float c = (float)cd, s = (float)sd;
@@ -40,7 +42,8 @@ void launch_rope(const OpLaunch& l) {
     const size_t threads = (size_t)l.m * half;
     if (threads == 0) return;
     launch_pdl(rope_kernel, ceil_div(threads, 128), 128, 0, l.stream, reinterpret_cast<float*>(l.out[0]), l.state, l.m,
-                                                              (int)c.p[0], (int)c.p[1], (int)c.p[2], (int)c.p[3], c.f0);
+                                                              (int)c.p[0], (int)c.p[1], (int)c.p[2], (int)c.p[3], c.f0,
+                                                              reinterpret_cast<const float*>(l.in[0]));
     AKUNU_CUDA_LAUNCHED("rope_kernel");
 }
 
