@@ -1,10 +1,12 @@
-// Decode GEMV for Q4_0 / Q8_0 / Q4_K weights repacked at prepare() into planes — quants (16 / 32
+// Decode GEMV for Q4_0 / Q8_0 / Q4_K / Q6_K weights repacked at prepare() into planes — quants (16 / 32
 // bytes per 32-element block, row-major) then the scales (f16 per block; Q4_K: 6-bit scale / min
-// byte pairs per sub-block and f16 d / dmin per super-block) — with 8-bit activations and dp4a. The
+// byte pairs per sub-block and f16 d / dmin per super-block; Q6_K: int8 values, int8 scale pairs,
+// f16 d per super-block) — with 8-bit activations and dp4a. The
 // fast path uses it when the backend could afford the packed copy (CudaBackend::pack_weights);
-// otherwise Q4_0 / Q8_0 run the GGUF-layout kernel (gemv_q_dp4a.cu) and Q4_K the f32 one. Numerics
+// otherwise Q4_0 / Q8_0 run the GGUF-layout kernel (gemv_q_dp4a.cu) and the K-quants the f32 one. Numerics
 // as that kernel and the CPU fast path: Q4_0 block = d_w d_x (sum q xq - 8 sum xq), Q8_0 =
-// d_w d_x sum q xq, Q4_K sub-block = d_x (d sc sum q xq - dmin m sum xq).
+// d_w d_x sum q xq, Q4_K sub-block = d_x (d sc sum q xq - dmin m sum xq), Q6_K sub-block =
+// d d_x (sc0 sum_0..15 q xq + sc1 sum_16..31 q xq).
 //
 // Why repack: in the GGUF layout a block is 18 / 34 bytes with a 2-byte-aligned scale, so the
 // dp4a kernel stages chunks through shared memory and reassembles words with funnel shifts; ncu
@@ -82,6 +84,9 @@ struct Packed<DType::Q4_0> {
     }
     __device__ static int dot(const uint4* q, const uint4& xa, const uint4& xb) { return dot_nibbles(q[0], xa, xb); }
     __device__ static float value(Meta m, int s, float dx, int sx) { return h2f(m) * dx * (float)(s - 8 * sx); }
+    __device__ static float block(Meta m, const uint4* q, const uint4& xa, const uint4& xb, float dx, int sx) {
+        return value(m, dot(q, xa, xb), dx, sx);
+    }
 };
 
 template <>
@@ -105,6 +110,9 @@ struct Packed<DType::Q8_0> {
         return s;
     }
     __device__ static float value(Meta m, int s, float dx, int) { return h2f(m) * dx * (float)s; }
+    __device__ static float block(Meta m, const uint4* q, const uint4& xa, const uint4& xb, float dx, int sx) {
+        return value(m, dot(q, xa, xb), dx, sx);
+    }
 };
 
 // Q4_K: each 32-element sub-block becomes one Q4_0-style 16-byte group; its 6-bit scale and min go
@@ -131,6 +139,44 @@ struct Packed<DType::Q4_K> {
         const float d = h2f((uint16_t)m.dd) * (float)(m.scm & 0xFF);
         const float dm = h2f((uint16_t)(m.dd >> 16)) * (float)(m.scm >> 8);
         return dx * (d * (float)s - dm * (float)sx);
+    }
+    __device__ static float block(Meta m, const uint4* q, const uint4& xa, const uint4& xb, float dx, int sx) {
+        return value(m, dot(q, xa, xb), dx, sx);
+    }
+};
+
+// Q6_K: each 32-element sub-block becomes 32 signed bytes (q - 32, in [-32, 31]): more bytes than
+// GGUF's 6 bits (34.25 against 26.25 per 32 with the scales), but no bit assembly in the loop, and
+// dp4a takes them as they are. Its two 16-element int8 scales go to a byte-pair plane [n][nb], the
+// super-block's f16 d to a plane [n][nb / 8].
+template <>
+struct Packed<DType::Q6_K> {
+    static constexpr int kQuantBytes = 32;
+    static constexpr int kMaxRows = 4;
+    struct Meta {
+        uint16_t sc;  // two int8 scales: elements 0..15 | 16..31 << 8
+        uint16_t d;   // f16
+    };
+    __device__ static Meta load(const uint8_t* meta, int n, int nb, int row, int b) {
+        const uint16_t* sc = reinterpret_cast<const uint16_t*>(meta);
+        const uint16_t* d = reinterpret_cast<const uint16_t*>(meta + (size_t)n * nb * 2);
+        Meta m;
+        m.sc = ld_stream_u16(sc + (size_t)row * nb + b);
+        m.d = __ldg(d + (size_t)row * (nb / 8) + (b >> 3));
+        return m;
+    }
+    __device__ static float block(Meta m, const uint4* q, const uint4& xa, const uint4& xb, float dx, int) {
+        int s0 = 0, s1 = 0;
+        s0 = __dp4a((int)q[0].x, (int)xa.x, s0);
+        s0 = __dp4a((int)q[0].y, (int)xa.y, s0);
+        s0 = __dp4a((int)q[0].z, (int)xa.z, s0);
+        s0 = __dp4a((int)q[0].w, (int)xa.w, s0);
+        s1 = __dp4a((int)q[1].x, (int)xb.x, s1);
+        s1 = __dp4a((int)q[1].y, (int)xb.y, s1);
+        s1 = __dp4a((int)q[1].z, (int)xb.z, s1);
+        s1 = __dp4a((int)q[1].w, (int)xb.w, s1);
+        const int sc0 = (int)(int8_t)(m.sc & 0xFF), sc1 = (int)(int8_t)(m.sc >> 8);
+        return h2f(m.d) * dx * (float)(sc0 * s0 + sc1 * s1);
     }
 };
 
@@ -173,6 +219,35 @@ __global__ void repack_q4k_kernel(const uint8_t* __restrict__ src, uint8_t* __re
     }
     uint8_t* dd = dst + nsub * 18 + i * 4;
     for (int j = 0; j < 4; ++j) dd[j] = b[j];
+}
+
+// One thread per Q6_K super-block (8 sub-blocks of 32): the 6-bit values as int8 (q - 32), the
+// int8 scales in pairs, d. n_super = rows * nb / 8.
+__global__ void repack_q6k_kernel(const uint8_t* __restrict__ src, uint8_t* __restrict__ dst, size_t n_super) {
+    const size_t i = (size_t)blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= n_super) return;
+    const uint8_t* b = src + i * 210;
+    const uint8_t* ql = b;
+    const uint8_t* qh = b + 128;
+    const int8_t* sc = reinterpret_cast<const int8_t*>(b + 192);
+    const size_t nsub = n_super * 8;
+    for (int u = 0; u < 8; ++u) {
+        const int half = u >> 2, j = u & 3;  // 128-element half, and which of its 4 quarters
+        const uint8_t* l = ql + 64 * half + 32 * (j & 1);
+        const uint8_t* h = qh + 32 * half;
+        int8_t* q = reinterpret_cast<int8_t*>(dst + (i * 8 + u) * 32);
+        for (int e = 0; e < 32; ++e) {
+            const int lo = (j < 2) ? (l[e] & 0xF) : (l[e] >> 4);
+            const int hi = (h[e] >> (2 * j)) & 3;
+            q[e] = (int8_t)((lo | (hi << 4)) - 32);
+        }
+        uint8_t* s = dst + nsub * 32 + (i * 8 + u) * 2;
+        s[0] = (uint8_t)sc[8 * half + 2 * j];
+        s[1] = (uint8_t)sc[8 * half + 2 * j + 1];
+    }
+    uint8_t* d = dst + nsub * 34 + i * 2;
+    d[0] = b[208];
+    d[1] = b[209];
 }
 
 static_assert(kMaxPackedGroup == 3, "gemv_packed_kernel selects among three matrices");
@@ -247,7 +322,7 @@ __global__ void __launch_bounds__(kMaxThreads)
         const float dx = __ldg(xd + b);
         const int sx = __ldg(xs + b);
 #pragma unroll
-        for (int r = 0; r < R; ++r) acc[r] += Packed<T>::value(cd[r], Packed<T>::dot(cq[r], xa, xb), dx, sx);
+        for (int r = 0; r < R; ++r) acc[r] += Packed<T>::block(cd[r], cq[r], xa, xb, dx, sx);
         b = next;
     }
 
@@ -313,7 +388,9 @@ void launch_packed(const PackedGemv* mats, int count, const Q8Activations& a, in
 
 }  // namespace
 
-bool packed_gemv_type(DType type) { return type == DType::Q4_0 || type == DType::Q8_0 || type == DType::Q4_K; }
+bool packed_gemv_type(DType type) {
+    return type == DType::Q4_0 || type == DType::Q8_0 || type == DType::Q4_K || type == DType::Q6_K;
+}
 
 bool packed_gemv_eligible(DType type, int k, const uint8_t* w) {
     constexpr int kMaxK = 65536;  // the activation scratch the backend sizes per table (as the dp4a kernel)
@@ -326,6 +403,7 @@ size_t packed_weight_bytes(DType type, int n, int k) {
         case DType::Q4_0: return blocks * (Packed<DType::Q4_0>::kQuantBytes + 2);
         case DType::Q8_0: return blocks * (Packed<DType::Q8_0>::kQuantBytes + 2);
         case DType::Q4_K: return blocks * (Packed<DType::Q4_K>::kQuantBytes + 2) + blocks / 8 * 4;
+        case DType::Q6_K: return blocks * (Packed<DType::Q6_K>::kQuantBytes + 2) + blocks / 8 * 2;
         default: return 0;
     }
 }
@@ -341,6 +419,11 @@ void launch_repack_weights(DType type, const uint8_t* src, uint8_t* dst, int n, 
             repack_q4k_kernel<<<(unsigned)ceil_div(supers, (size_t)128), 128, 0, s>>>(src, dst, supers);
             break;
         }
+        case DType::Q6_K: {
+            const size_t supers = blocks / 8;
+            repack_q6k_kernel<<<(unsigned)ceil_div(supers, (size_t)128), 128, 0, s>>>(src, dst, supers);
+            break;
+        }
         default: return;
     }
     AKUNU_CUDA_LAUNCHED("repack_kernel");
@@ -353,6 +436,7 @@ bool launch_gemv_q_packed(DType type, const PackedGemv* mats, int count, const Q
         case DType::Q4_0: launch_packed<DType::Q4_0>(mats, count, a, k, accumulate, s); return true;
         case DType::Q8_0: launch_packed<DType::Q8_0>(mats, count, a, k, accumulate, s); return true;
         case DType::Q4_K: launch_packed<DType::Q4_K>(mats, count, a, k, accumulate, s); return true;
+        case DType::Q6_K: launch_packed<DType::Q6_K>(mats, count, a, k, accumulate, s); return true;
         default: return false;
     }
 }
