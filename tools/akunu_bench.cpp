@@ -7,6 +7,7 @@
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 #include <sstream>
 #include <string>
@@ -149,13 +150,29 @@ int run(const Args& a) {
         }
         model_path = temp.path;
     }
-    const std::string model_label = model_path.empty() ? "synthetic:" + a.synthetic : model_path;
+    // A Hugging Face folder is converted once, to a temporary GGUF that every thread count loads and
+    // that llama-bench reads too: both engines then measure the same file, and the conversion is not
+    // repeated per -t value.
+    std::string quantize = a.quantize;
+    if (!a.model.empty() && std::filesystem::is_directory(a.model)) {
+        const char* tmp = std::getenv("TMPDIR");
+        temp.path = std::string(tmp && *tmp ? tmp : "/tmp") + "/akunu-bench-" + std::to_string(::getpid()) + ".gguf";
+        if (akunu_convert_model(a.model.c_str(), temp.path.c_str(), quantize.empty() ? nullptr : quantize.c_str()) !=
+            AKUNU_OK) {
+            std::fprintf(stderr, "akunu_bench: cannot convert %s: %s\n", a.model.c_str(), akunu_last_error());
+            return 1;
+        }
+        model_path = temp.path;
+        quantize.clear();
+    }
+    const bool converted = !a.model.empty() && model_path != a.model;
+    const std::string model_label = model_path.empty() ? "synthetic:" + a.synthetic : converted ? a.model : model_path;
 
     std::vector<BenchRecord> records;
     for (int64_t nt : threads) {
         akunu_load_params lp = akunu_default_load_params();
         lp.n_threads = (int32_t)nt;
-        lp.weight_type = a.quantize.c_str();
+        lp.weight_type = quantize.empty() ? nullptr : quantize.c_str();
         lp.backend = backend_kind(a.backend);
         lp.max_context = a.ctx ? a.ctx : (uint32_t)needed;
         lp.exact_activations = a.exact;

@@ -587,6 +587,28 @@ TEST_F(BenchTool, CompareWithSyntheticModelUsesATemporaryFile) {
     EXPECT_FALSE(file_exists(models[0].substr(7))) << "temporary model left behind";
 }
 
+// A Hugging Face folder is converted once to a temporary GGUF: llama-bench reads that file, every
+// -t value loads it (no conversion per thread count), --quantize applies to it, and it is removed.
+TEST_F(BenchTool, CompareWithHfFolderUsesOneConvertedFile) {
+    TempDir dir, tmp;
+    ASSERT_TRUE(dir.ok() && tmp.ok());
+    const std::string fake = fake_llama_bench(dir);
+    const std::string folder = std::string(AKUNU_HF_FIXTURES) + "/qwen3";
+    const json j = bench_json({folder, "-r", "1", "--no-peak", "-p", "0", "-n", "2", "-t", "1,2", "--quantize", "q8_0",
+                               "--compare-llama-bench", fake},
+                              {{"TMPDIR", tmp.path()}});
+    ASSERT_EQ(j.size(), 4u) << j.dump(1);
+    const Args models = split_lines(read_file(dir.file("models.txt")));
+    ASSERT_EQ(models.size(), 2u);
+    for (const std::string& m : models) {
+        EXPECT_EQ(m.rfind("exists " + tmp.path() + "/", 0), 0u) << m;
+        EXPECT_EQ(m, models[0]) << "one converted file for every thread count";
+    }
+    EXPECT_EQ(j[0]["model_file"], folder);
+    EXPECT_EQ(j[0]["weight_type"], "Q8_0");
+    EXPECT_FALSE(file_exists(models[0].substr(7))) << "temporary model left behind";
+}
+
 TEST_F(BenchTool, CompareFailsWhenLlamaBenchFails) {
     for (const std::string mode : {"fail", "nojson", "badjson"}) {
         SCOPED_TRACE(mode);
