@@ -1,5 +1,7 @@
 #include "chat/python_text.h"
 
+#include "core/utf8.h"
+
 namespace akunu::chat::text {
 
 namespace {
@@ -92,21 +94,7 @@ void append_utf8(std::string& out, char32_t cp) {
         out.push_back((char)(cp - kEscapeBase));  // a byte that was not UTF-8 goes back as it came
         return;
     }
-    if (cp < 0x80) {
-        out.push_back((char)cp);
-    } else if (cp < 0x800) {
-        out.push_back((char)(0xC0 | (cp >> 6)));
-        out.push_back((char)(0x80 | (cp & 0x3F)));
-    } else if (cp < 0x10000) {
-        out.push_back((char)(0xE0 | (cp >> 12)));
-        out.push_back((char)(0x80 | ((cp >> 6) & 0x3F)));
-        out.push_back((char)(0x80 | (cp & 0x3F)));
-    } else {
-        out.push_back((char)(0xF0 | (cp >> 18)));
-        out.push_back((char)(0x80 | ((cp >> 12) & 0x3F)));
-        out.push_back((char)(0x80 | ((cp >> 6) & 0x3F)));
-        out.push_back((char)(0x80 | (cp & 0x3F)));
-    }
+    utf8::append(out, (uint32_t)cp);
 }
 
 std::u32string decode(std::string_view s) {

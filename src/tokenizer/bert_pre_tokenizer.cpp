@@ -9,7 +9,7 @@
 #include <utf8proc.h>
 
 #include "tokenizer/text_normalizer.h"
-#include "tokenizer/utf8_text.h"
+#include "core/utf8.h"
 
 namespace akunu {
 

@@ -5,7 +5,7 @@
 
 #include <array>
 
-#include "tokenizer/utf8_text.h"
+#include "core/utf8.h"
 
 namespace akunu::byte_unicode {
 

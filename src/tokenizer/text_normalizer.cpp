@@ -5,7 +5,7 @@
 #include <cstdlib>
 
 #include "core/error.h"
-#include "tokenizer/utf8_text.h"
+#include "core/utf8.h"
 
 namespace akunu {
 

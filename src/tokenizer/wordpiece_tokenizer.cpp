@@ -7,7 +7,7 @@
 #include <algorithm>
 
 #include "core/error.h"
-#include "tokenizer/utf8_text.h"
+#include "core/utf8.h"
 
 namespace akunu {
 

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "core/utf8.h"
+
 namespace akunu::test {
 
 inline std::string shared_path(const std::string& rel) { return std::string(AKUNU_SHARED_DIR) + "/" + rel; }
@@ -55,23 +57,7 @@ inline std::vector<std::vector<int32_t>> split_vocab_outputs(const std::string& 
     return out;
 }
 
-inline void append_utf8(std::string& out, uint32_t cp) {
-    if (cp < 0x80) {
-        out.push_back((char)cp);
-    } else if (cp < 0x800) {
-        out.push_back((char)(0xC0 | (cp >> 6)));
-        out.push_back((char)(0x80 | (cp & 0x3F)));
-    } else if (cp < 0x10000) {
-        out.push_back((char)(0xE0 | (cp >> 12)));
-        out.push_back((char)(0x80 | ((cp >> 6) & 0x3F)));
-        out.push_back((char)(0x80 | (cp & 0x3F)));
-    } else {
-        out.push_back((char)(0xF0 | (cp >> 18)));
-        out.push_back((char)(0x80 | ((cp >> 12) & 0x3F)));
-        out.push_back((char)(0x80 | ((cp >> 6) & 0x3F)));
-        out.push_back((char)(0x80 | (cp & 0x3F)));
-    }
-}
+inline void append_utf8(std::string& out, uint32_t cp) { utf8::append(out, cp); }
 
 // Parses a JSON string literal starting at s[pos] == '"'. Sets `ok` false if malformed.
 inline std::string parse_json_string(const std::string& s, size_t pos, bool* ok) {

@@ -1,4 +1,4 @@
-#include "tokenizer/utf8_text.h"
+#include "core/utf8.h"
 
 namespace akunu::utf8 {
 

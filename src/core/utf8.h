@@ -1,4 +1,4 @@
-// Strict UTF-8 scanning shared by the BPE and WordPiece paths. Strict means Unicode's table of
+// Strict UTF-8 scanning and encoding, shared by the tokenizers, the chat templates and the tests.
 // well-formed sequences: no overlongs, no surrogates, nothing past U+10FFFF.
 #pragma once
 
