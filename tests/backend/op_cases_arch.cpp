@@ -74,34 +74,8 @@ OpCase unary_case(Op op, int64_t n, int32_t m, bool in_place, float f0, double s
 
 OpCase window_case(int64_t n_heads, int64_t n_kv, int64_t head_dim, int32_t pos, int32_t m, uint32_t window,
                    float softcap, bool sharp, const Target& tg) {
-    // Slots past the last visible position, filled like the rest, catch a broken causal mask; keys
-    // before each window, equally filled, catch a broken window.
-    const int64_t max_ctx = pos + m + 3;
-    CaseBuilder b("AttentionWindow",
-                  "h" + str(n_heads) + "_kv" + str(n_kv) + "_hd" + str(head_dim) + "_pos" + str(pos) + "_m" + str(m) +
-                      "_w" + str(window) + "_cap" + str((int64_t)softcap) + (sharp ? "_sharp" : ""),
-                  tg);
-    const size_t qsz = (size_t)(m * n_heads * head_dim), cache = (size_t)(n_kv * max_ctx * head_dim);
-    const uint32_t q = b.f32("q", qsz, Fill::Gauss, 0, 1);
-    const uint32_t kc = b.f32("k_cache", cache, Fill::Gauss, 0, 1);
-    const uint32_t vc = b.f32("v_cache", cache, Fill::Gauss, 0, 1);
-    const uint32_t o = b.out_f32("out", qsz);
-    Command c;
-    c.op = Op::Attention;
-    c.in[0] = CaseBuilder::ref(q);
-    c.in[1] = CaseBuilder::ref(kc);
-    c.in[2] = CaseBuilder::ref(vc);
-    c.out[0] = CaseBuilder::ref(o);
-    c.p[0] = (uint32_t)n_heads;
-    c.p[1] = (uint32_t)n_kv;
-    c.p[2] = (uint32_t)head_dim;
-    c.p[3] = (uint32_t)max_ctx;
-    c.k = window;
-    // Sharp: scores far beyond the cap, so that the cap decides the softmax.
-    c.f0 = sharp ? 2.0f : (float)(1.0 / std::sqrt((double)head_dim));
-    c.f1 = softcap;
-    b.add(c);
-    return b.build(state(pos, m));
+    return attention_op_case("AttentionWindow", "_w" + str(window) + "_cap" + str((int64_t)softcap), n_heads, n_kv,
+                             head_dim, pos, m, window, softcap, sharp, tg);
 }
 
 OpCase rope_factor_case(int64_t head_dim, int64_t rope_dim, int style, int32_t pos, int32_t m, const Target& tg) {
@@ -128,6 +102,42 @@ OpCase rope_factor_case(int64_t head_dim, int64_t rope_dim, int style, int32_t p
 }
 
 }  // namespace
+
+OpCase attention_op_case(const std::string& suite, const std::string& name_suffix, int64_t n_heads, int64_t n_kv,
+                         int64_t head_dim, int32_t pos, int32_t m, uint32_t window, float softcap, bool sharp,
+                         const Target& tg) {
+    // Three slots past the last visible position, filled like the rest: attending to them (a broken
+    // causal mask) changes the output; with a window, keys before it, equally filled, catch a broken
+    // window.
+    const int64_t max_ctx = pos + m + 3;
+    CaseBuilder b(suite,
+                  "h" + str(n_heads) + "_kv" + str(n_kv) + "_hd" + str(head_dim) + "_pos" + str(pos) + "_m" + str(m) +
+                      name_suffix + (sharp ? "_sharp" : ""),
+                  tg);
+    const size_t qsz = (size_t)(m * n_heads * head_dim), cache = (size_t)(n_kv * max_ctx * head_dim);
+    const uint32_t q = b.f32("q", qsz, Fill::Gauss, 0, 1);
+    const uint32_t kc = b.f32("k_cache", cache, Fill::Gauss, 0, 1);
+    const uint32_t vc = b.f32("v_cache", cache, Fill::Gauss, 0, 1);
+    const uint32_t o = b.out_f32("out", qsz);
+    Command c;
+    c.op = Op::Attention;
+    c.in[0] = CaseBuilder::ref(q);
+    c.in[1] = CaseBuilder::ref(kc);
+    c.in[2] = CaseBuilder::ref(vc);
+    c.out[0] = CaseBuilder::ref(o);
+    c.p[0] = (uint32_t)n_heads;
+    c.p[1] = (uint32_t)n_kv;
+    c.p[2] = (uint32_t)head_dim;
+    c.p[3] = (uint32_t)max_ctx;
+    c.k = window;
+    // Sharp: scores of order +-100, whose exp overflows f32 unless the max is subtracted first (and,
+    // with a cap, far beyond it, so that the cap decides the softmax).
+    c.f0 = sharp ? 2.0f : (float)(1.0 / std::sqrt((double)head_dim));
+    c.f1 = softcap;
+    b.add(c);
+    return b.build(state(pos, m));
+}
+
 
 std::vector<OpCase> add_bias_cases() {
     std::vector<OpCase> out;

@@ -293,32 +293,7 @@ std::vector<OpCase> kv_store_cases() {
 
 OpCase attention_case(int64_t n_heads, int64_t n_kv, int64_t head_dim, int32_t pos, int32_t m, bool sharp,
                       const Target& tg) {
-    // Three slots past the last visible position, filled like the rest: attending to them (a broken
-    // causal mask) changes the output.
-    const int64_t max_ctx = pos + m + 3;
-    CaseBuilder b("Attention",
-                  "h" + str(n_heads) + "_kv" + str(n_kv) + "_hd" + str(head_dim) + "_pos" + str(pos) + "_m" + str(m) +
-                      (sharp ? "_sharp" : ""),
-                  tg);
-    const size_t qsz = (size_t)(m * n_heads * head_dim), cache = (size_t)(n_kv * max_ctx * head_dim);
-    const uint32_t q = b.f32("q", qsz, Fill::Gauss, 0, 1);
-    const uint32_t kc = b.f32("k_cache", cache, Fill::Gauss, 0, 1);
-    const uint32_t vc = b.f32("v_cache", cache, Fill::Gauss, 0, 1);
-    const uint32_t o = b.out_f32("out", qsz);
-    Command c;
-    c.op = Op::Attention;
-    c.in[0] = R(q);
-    c.in[1] = R(kc);
-    c.in[2] = R(vc);
-    c.out[0] = R(o);
-    c.p[0] = (uint32_t)n_heads;
-    c.p[1] = (uint32_t)n_kv;
-    c.p[2] = (uint32_t)head_dim;
-    c.p[3] = (uint32_t)max_ctx;
-    // Sharp: scores of order +-100, whose exp overflows f32 unless the max is subtracted first.
-    c.f0 = sharp ? 2.0f : (float)(1.0 / std::sqrt((double)head_dim));
-    b.add(c);
-    return b.build(state(pos, m));
+    return attention_op_case("Attention", "", n_heads, n_kv, head_dim, pos, m, 0, 0.0f, sharp, tg);
 }
 
 std::vector<OpCase> attention_cases() {
