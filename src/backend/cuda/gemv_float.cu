@@ -1,60 +1,146 @@
-// GEMV (one token) for F32, F16 and BF16 weights: one warp per row, every lane streaming 16-byte
-// loads (4 f32 or 8 f16/bf16 weights) with the matching float4s of x, f32 accumulation, shuffle
-// reduction. Needs k a multiple of the vector width and 16-byte aligned rows and x; otherwise the
-// caller falls back to the tiled kernel (gemm_tiled.cu), which takes any shape.
+// GEMV (one token) for F32, F16 and BF16 weights, f32 accumulation.
+//
+// Shape (as the packed quantized GEMV, gemv_q_packed.cu): a CTA of T = 32..128 threads owns R
+// consecutive rows; thread t takes the 16-byte chunks t, t + T, ... (4 f32 or 8 f16/bf16 weights
+// each) of all R rows, U chunks per row at a time, and keeps the next strip's loads in flight while
+// it multiplies the current one; the warps' partial sums meet in shared memory. Weights stream
+// with ld.global.nc.L1::no_allocate (read once, they should not evict the activation vector that
+// every CTA of the SM re-reads from L1); the first strip is requested before the programmatic-
+// dependent-launch wait, since weights never depend on the previous kernel.
+//
+// Why not one warp per row (the previous kernel): a warp had at most 4 loads of one row in flight
+// and every CTA only 4 rows, so the 1B F16 decode read 2.5 GB per token at 36% of the H200's
+// bandwidth. Here a thread has 2 x R x U independent 16-byte loads outstanding (up to 16), which is
+// what the latency x bandwidth product of HBM3 needs (~20 KB in flight per SM).
+//
+// Needs k a multiple of the vector width and 16-byte aligned rows and x; otherwise the caller falls
+// back to the tiled kernel (gemm_tiled.cu), which takes any shape.
 #include "backend/cuda/cuda_ops.h"
 #include "backend/cuda/gemv_common.cuh"
 
 namespace akunu::cuda {
 namespace {
 
-__device__ __forceinline__ void widen8(const uint4 v, bool bf16, float (&out)[8]) {
-    const uint32_t w[4] = {v.x, v.y, v.z, v.w};
+constexpr int kMaxThreads = 128;
+constexpr int kChunksPerRow = 2;  // U: 16-byte chunks of each row per thread and strip
+
+__device__ __forceinline__ uint4 ld_stream(const uint4* p) {
+    uint4 v;
+    asm volatile("ld.global.nc.L1::no_allocate.v4.u32 {%0, %1, %2, %3}, [%4];\n"
+                 : "=r"(v.x), "=r"(v.y), "=r"(v.z), "=r"(v.w)
+                 : "l"(p));
+    return v;
+}
+
+// The dot of one 16-byte chunk c of a row with x.
+template <DType T>
+__device__ __forceinline__ float chunk_dot(const uint4& q, const float4* __restrict__ xv, int c) {
+    if constexpr (T == DType::F32) {
+        const float4 a = __ldg(xv + c);
+        return __uint_as_float(q.x) * a.x + __uint_as_float(q.y) * a.y + __uint_as_float(q.z) * a.z +
+               __uint_as_float(q.w) * a.w;
+    } else {
+        const float4 a = __ldg(xv + 2 * c), b = __ldg(xv + 2 * c + 1);
+        const uint32_t w[4] = {q.x, q.y, q.z, q.w};
+        float v[8];
 #pragma unroll
-    for (int i = 0; i < 4; ++i) {
-        const uint16_t lo = (uint16_t)w[i], hi = (uint16_t)(w[i] >> 16);
-        out[2 * i] = bf16 ? bf2f(lo) : h2f(lo);
-        out[2 * i + 1] = bf16 ? bf2f(hi) : h2f(hi);
+        for (int i = 0; i < 4; ++i) {
+            const uint16_t lo = (uint16_t)w[i], hi = (uint16_t)(w[i] >> 16);
+            v[2 * i] = T == DType::BF16 ? bf2f(lo) : h2f(lo);
+            v[2 * i + 1] = T == DType::BF16 ? bf2f(hi) : h2f(hi);
+        }
+        return (v[0] * a.x + v[1] * a.y + v[2] * a.z + v[3] * a.w) + (v[4] * b.x + v[5] * b.y + v[6] * b.z + v[7] * b.w);
     }
 }
 
-template <DType T>
-__global__ void __launch_bounds__(kGemvWarps * 32)
-    gemv_dense_kernel(const uint8_t* __restrict__ w, const float* __restrict__ x, float* __restrict__ y, int n, int k,
-                      int accumulate) {
-    pdl_enter();
-    const int lane = threadIdx.x & 31;
-    const int row = blockIdx.x * kGemvWarps + (threadIdx.x >> 5);
-    if (row >= n) return;
-    constexpr int kVec = T == DType::F32 ? 4 : 8;  // elements per 16-byte load
-    constexpr size_t kElemBytes = T == DType::F32 ? 4 : 2;
-    const uint4* wr = reinterpret_cast<const uint4*>(w + (size_t)row * k * kElemBytes);
-    const float4* xv = reinterpret_cast<const float4*>(x);
-    const int chunks = k / kVec;
-    float s0 = 0.0f, s1 = 0.0f;
-#pragma unroll 4
-    for (int c = lane; c < chunks; c += 32) {
-        const uint4 q = wr[c];
-        if constexpr (T == DType::F32) {
-            const float4 a = xv[c];
-            s0 += __uint_as_float(q.x) * a.x + __uint_as_float(q.y) * a.y;
-            s1 += __uint_as_float(q.z) * a.z + __uint_as_float(q.w) * a.w;
-        } else {
-            float v[8];
-            widen8(q, T == DType::BF16, v);
-            const float4 a = xv[2 * c], b = xv[2 * c + 1];
-            s0 += v[0] * a.x + v[1] * a.y + v[2] * a.z + v[3] * a.w;
-            s1 += v[4] * b.x + v[5] * b.y + v[6] * b.z + v[7] * b.w;
-        }
+template <DType T, int R>
+__global__ void __launch_bounds__(kMaxThreads)
+    gemv_dense_kernel(const uint8_t* __restrict__ w, const float* __restrict__ x, float* __restrict__ y, int n,
+                      int chunks, int accumulate) {
+    constexpr int U = kChunksPerRow;
+    const int t = threadIdx.x, nt = blockDim.x;
+    const int row0 = blockIdx.x * R;
+    const uint4* wrow[R];
+#pragma unroll
+    for (int r = 0; r < R; ++r) {
+        // A short last CTA re-reads its last row, never stores it.
+        wrow[r] = reinterpret_cast<const uint4*>(w) + (size_t)min(row0 + r, n - 1) * chunks;
     }
-    const float s = warp_sum(s0 + s1);
-    if (lane == 0) y[row] = accumulate ? y[row] + s : s;
+    uint4 q[R][U];
+    auto load = [&](int c0) {
+#pragma unroll
+        for (int u = 0; u < U; ++u) {
+            const int c = c0 + u * nt;
+#pragma unroll
+            for (int r = 0; r < R; ++r) q[r][u] = c < chunks ? ld_stream(wrow[r] + c) : make_uint4(0, 0, 0, 0);
+        }
+    };
+    asm volatile("griddepcontrol.launch_dependents;\n" ::);
+    int c0 = t;
+    load(c0);
+    asm volatile("griddepcontrol.wait;\n" ::: "memory");
+
+    const float4* xv = reinterpret_cast<const float4*>(x);
+    float acc[R];
+#pragma unroll
+    for (int r = 0; r < R; ++r) acc[r] = 0.0f;
+    while (c0 < chunks) {
+        uint4 cq[R][U];
+#pragma unroll
+        for (int r = 0; r < R; ++r)
+#pragma unroll
+            for (int u = 0; u < U; ++u) cq[r][u] = q[r][u];
+        const int next = c0 + U * nt;
+        if (next < chunks) load(next);  // the next strip is in flight while this one is multiplied
+#pragma unroll
+        for (int u = 0; u < U; ++u) {
+            const int c = c0 + u * nt;
+            if (c < chunks) {
+#pragma unroll
+                for (int r = 0; r < R; ++r) acc[r] += chunk_dot<T>(cq[r][u], xv, c);
+            }
+        }
+        c0 = next;
+    }
+
+    __shared__ float red[kMaxThreads / 32][R];
+    const int lane = t & 31, warp = t >> 5;
+#pragma unroll
+    for (int r = 0; r < R; ++r) {
+        const float s = warp_sum(acc[r]);
+        if (lane == 0) red[warp][r] = s;
+    }
+    __syncthreads();
+    if (t < R && row0 + t < n) {
+        float s = 0.0f;
+        for (int wi = 0; wi < nt / 32; ++wi) s += red[wi][t];
+        y[row0 + t] = accumulate ? y[row0 + t] + s : s;
+    }
+}
+
+template <DType T, int R>
+void launch_rows(const uint8_t* w, const float* x, float* y, int n, int chunks, int threads, bool accumulate,
+                 cudaStream_t s) {
+    launch_pdl(gemv_dense_kernel<T, R>, dim3((unsigned)ceil_div((size_t)n, (size_t)R)), dim3(threads), 0, s, w, x, y, n,
+               chunks, accumulate ? 1 : 0);
+    AKUNU_CUDA_LAUNCHED("gemv_dense_kernel");
 }
 
 template <DType T>
 void launch(const uint8_t* w, const float* x, float* y, int n, int k, bool accumulate, cudaStream_t s) {
-    launch_pdl(gemv_dense_kernel<T>, ceil_div((size_t)n, kGemvWarps), kGemvWarps * 32, 0, s, w, x, y, n, k, accumulate ? 1 : 0);
-    AKUNU_CUDA_LAUNCHED("gemv_dense_kernel");
+    const int chunks = k / (T == DType::F32 ? 4 : 8);
+    // As many threads as one strip of U chunks per thread needs, in whole warps, at most 4 warps.
+    const int warps = (int)ceil_div((size_t)chunks, (size_t)(32 * kChunksPerRow));
+    const int threads = 32 * (warps < kMaxThreads / 32 ? warps : kMaxThreads / 32);
+    // Rows per CTA: the most that still leaves >= 512 CTAs (a few per SM to hide latency).
+    constexpr int kMinCtas = 512;
+    if (n >= 4 * kMinCtas) {
+        launch_rows<T, 4>(w, x, y, n, chunks, threads, accumulate, s);
+    } else if (n >= 2 * kMinCtas) {
+        launch_rows<T, 2>(w, x, y, n, chunks, threads, accumulate, s);
+    } else {
+        launch_rows<T, 1>(w, x, y, n, chunks, threads, accumulate, s);
+    }
 }
 
 }  // namespace
