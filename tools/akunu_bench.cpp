@@ -44,7 +44,29 @@ struct Args {
     bool refresh_peak = false;
     bool no_peak = false;
     bool exact = false;
+    std::string kv_type;  // --kv-type
+    std::string ctk, ctv;  // llama-bench's -ctk / -ctv: akunu has one type for both, so they must agree
 };
+
+// The one KV cache type the flags name ("" when none does: the backend's default). llama-bench
+// takes K and V types apart; akunu's cache has one type, so differing values are an error rather
+// than a silent choice of one of them.
+std::string kv_type_of(const Args& a) {
+    std::string chosen, from;
+    for (const auto& [flag, value] : {std::pair<const char*, const std::string&>{"--kv-type", a.kv_type},
+                                      {"-ctk", a.ctk}, {"-ctv", a.ctv}}) {
+        if (value.empty()) continue;
+        if (chosen.empty()) {
+            chosen = value;
+            from = flag;
+        } else if (value != chosen) {
+            throw akunu::Error(akunu::ErrorKind::InvalidArgument,
+                               std::string(from) + " " + chosen + " and " + flag + " " + value +
+                                   " differ: akunu's KV cache has one type for K and V (f32 or f16)");
+        }
+    }
+    return chosen;
+}
 
 akunu_backend_kind backend_kind(const std::string& s) {
     if (s == "cpu") return AKUNU_BACKEND_CPU;
@@ -154,6 +176,7 @@ int run(const Args& a) {
     // that llama-bench reads too: both engines then measure the same file, and the conversion is not
     // repeated per -t value.
     std::string quantize = a.quantize;
+    const std::string kv_type = kv_type_of(a);
     if (!a.model.empty() && std::filesystem::is_directory(a.model)) {
         const char* tmp = std::getenv("TMPDIR");
         temp.path = std::string(tmp && *tmp ? tmp : "/tmp") + "/akunu-bench-" + std::to_string(::getpid()) + ".gguf";
@@ -176,6 +199,7 @@ int run(const Args& a) {
         lp.backend = backend_kind(a.backend);
         lp.max_context = a.ctx ? a.ctx : (uint32_t)needed;
         lp.exact_activations = a.exact;
+        lp.kv_type = kv_type.c_str();
         akunu_model* model = nullptr;
         const akunu_status st = model_path.empty() ? akunu_load_synthetic(a.synthetic.c_str(), &lp, &model)
                                                    : akunu_load_model(model_path.c_str(), &lp, &model);
@@ -185,6 +209,8 @@ int run(const Args& a) {
         }
         ModelOwner owner(model);
         BenchContext ctx = make_bench_context(model, model_label);
+        akunu_model_info info;
+        if (akunu_get_model_info(model, &info) != AKUNU_OK) throw Error(ErrorKind::Internal, akunu_last_error());
         if (!a.no_peak) {
             const std::string key = std::string(ctx.device.backend) + "|" + ctx.device.device + "|" +
                                     std::to_string(ctx.device.n_threads) + " threads";
@@ -196,9 +222,9 @@ int run(const Args& a) {
             ctx.peak_gbs = peak.gbs;
             ctx.peak_source = peak.source;
         }
-        std::fprintf(stderr, "akunu_bench %s | %s %s, %d threads, isa %s, %s activations | peak read %.1f GB/s (%s) | %s\n",
+        std::fprintf(stderr, "akunu_bench %s | %s %s, %d threads, isa %s, %s activations, KV %s | peak read %.1f GB/s (%s) | %s\n",
                      akunu_build_commit(), ctx.device.backend, ctx.device.device, ctx.device.n_threads,
-                     ctx.device.isa, a.exact ? "exact f32" : "rounded (q8 / f16)", ctx.peak_gbs, ctx.peak_source.empty() ? "not measured" : ctx.peak_source.c_str(),
+                     ctx.device.isa, a.exact ? "exact f32" : "rounded (q8 / f16)", info.kv_type, ctx.peak_gbs, ctx.peak_source.empty() ? "not measured" : ctx.peak_source.c_str(),
                      describe_snapshot(take_system_snapshot()).c_str());
         for (const BenchTest& t : tests) {
             BenchRecord r = run_bench_test(model, ctx, t, a.reps);
@@ -210,6 +236,7 @@ int run(const Args& a) {
                 peer.threads = ctx.device.n_threads;
                 peer.gpu = std::string(ctx.device.backend) == "cuda";
                 peer.reps = a.reps;
+                peer.kv_type = info.kv_type;
                 BenchTest peer_test = t;
                 peer_test.step_decode = false;
                 BenchRecord p = run_llama_bench(peer, peer_test);
@@ -257,11 +284,16 @@ int main(int argc, char** argv) {
     app.add_flag("--roofline", a.roofline, "print the bandwidth roofline of each decode test");
     app.add_flag("--refresh-peak", a.refresh_peak, "measure the peak bandwidth again instead of using the cache");
     app.add_flag("--no-peak", a.no_peak, "do not measure the peak bandwidth (no % of peak)");
+    app.add_option("--kv-type", a.kv_type, "KV cache type: f32 or f16 (default: f16 on CUDA, f32 on CPU)");
+    app.add_option("--cache-type-k", a.ctk, "llama-bench's -ctk: the K cache type (must equal -ctv)");
+    app.add_option("--cache-type-v", a.ctv, "llama-bench's -ctv: the V cache type (must equal -ctk)");
     app.add_flag("--exact", a.exact, "f32 activations in every MatMul (the reference path) instead of the fast rounded ones");
     // llama-bench spells it -pg; CLI11 has no two-letter short options, so accept that spelling here.
     std::vector<std::string> args(argv, argv + argc);
     for (std::string& s : args) {
         if (s == "-pg") s = "--pg";
+        if (s == "-ctk") s = "--cache-type-k";
+        if (s == "-ctv") s = "--cache-type-v";
     }
     std::vector<char*> argv2;
     for (std::string& s : args) argv2.push_back(s.data());

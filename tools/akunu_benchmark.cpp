@@ -21,6 +21,7 @@ struct Args {
     std::string model;
     std::string synthetic;
     std::string quantize;  // a Hugging Face folder's weights converted to this type at load
+    std::string kv_type;   // empty: the backend's default
     int32_t n_predict = 128;
     float temp = 0;
     int32_t threads = 0;
@@ -42,6 +43,7 @@ akunu_model* load(const Args& a, uint32_t max_context) {
     akunu_load_params lp = akunu_default_load_params();
     lp.n_threads = a.threads;
     lp.weight_type = a.quantize.c_str();
+    lp.kv_type = a.kv_type.c_str();
     lp.backend = backend_kind(a.backend);
     lp.max_context = max_context;
     akunu_model* model = nullptr;
@@ -111,6 +113,7 @@ int main(int argc, char** argv) {
     CLI::App app{"akunu_benchmark: end-to-end generation with real short, medium and long prompts"};
     app.add_option("model", a.model, "GGUF file or Hugging Face folder");
     app.add_option("--synthetic", a.synthetic, "random-weight model PRESET[:TYPE] instead of a file");
+    app.add_option("--kv-type", a.kv_type, "KV cache type: f32 or f16 (default: f16 on CUDA, f32 on CPU)");
     app.add_option("--quantize", a.quantize, "convert a Hugging Face folder's weights at load (q8_0, q4_0, q4_k, f16, ...)");
     app.add_option("-n,--n-predict", a.n_predict, "tokens generated per prompt")->capture_default_str()->check(CLI::Range(1, 1 << 20));
     app.add_option("--temp", a.temp, "sampling temperature (0: greedy)")->capture_default_str()->check(CLI::Range(0.0f, 100.0f));

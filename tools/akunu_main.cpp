@@ -18,6 +18,7 @@ struct RunArgs {
     std::string model;
     std::string synthetic;
     std::string quantize;  // a Hugging Face folder's weights converted to this type at load
+    std::string kv_type;   // empty: the backend's default
     std::string prompt = "Once upon a time";
     int n_predict = 128;
     float temp = 0.0f;
@@ -72,6 +73,7 @@ int run(const RunArgs& a) {
     lp.n_threads = a.threads;
     lp.memory_limit_bytes = (uint64_t)(a.memory_limit_mib * 1048576.0);
     lp.weight_type = a.quantize.c_str();
+    lp.kv_type = a.kv_type.c_str();
     if (isatty(STDERR_FILENO) && !a.quiet) lp.progress = progress;
 
     akunu_model* model = nullptr;
@@ -86,10 +88,10 @@ int run(const RunArgs& a) {
     if (!a.quiet) {
         std::fprintf(stderr,
                      "model: %s (%s, %s, %u layers, dim %u, %.2f M params) on %s, context %u, "
-                     "weights %.1f MiB + KV %.1f MiB + scratch %.1f MiB, build %s\n",
+                     "weights %.1f MiB + KV %.1f MiB (%s) + scratch %.1f MiB, build %s\n",
                      info.name, info.architecture, info.weight_type, info.n_layers, info.dim,
                      (double)info.n_params / 1e6, info.backend, info.max_context,
-                     (double)mem.weight_bytes / 1048576.0, (double)mem.kv_cache_bytes / 1048576.0,
+                     (double)mem.weight_bytes / 1048576.0, (double)mem.kv_cache_bytes / 1048576.0, info.kv_type,
                      (double)mem.scratch_bytes / 1048576.0, akunu_build_commit());
     }
 
@@ -155,6 +157,7 @@ int main(int argc, char** argv) {
     run_cmd->add_option("--repeat-last-n", a.repeat_last_n, "tokens the penalty looks back over")->capture_default_str();
     run_cmd->add_option("--seed", a.seed, "sampling seed")->capture_default_str();
     run_cmd->add_option("-c,--ctx", a.ctx, "context size (0: the model's, at most 4096)")->capture_default_str();
+    run_cmd->add_option("--kv-type", a.kv_type, "KV cache type: f32 or f16 (default: f16 on CUDA, f32 on CPU)");
     run_cmd->add_option("-t,--threads", a.threads, "CPU threads (0: all cores)")->capture_default_str()->check(CLI::NonNegativeNumber);
     run_cmd->add_option("--stop", a.stop, "stop string (repeatable)");
     run_cmd->add_option("--memory-limit", a.memory_limit_mib, "memory budget in MiB (0: what is available)")
@@ -179,6 +182,7 @@ int main(int argc, char** argv) {
     chat_cmd->add_option("--repeat-last-n", c.repeat_last_n, "tokens the penalty looks back over")->capture_default_str();
     chat_cmd->add_option("--seed", c.seed, "sampling seed")->capture_default_str();
     chat_cmd->add_option("-c,--ctx", c.ctx, "context size (0: the model's, at most 4096)")->capture_default_str();
+    chat_cmd->add_option("--kv-type", c.kv_type, "KV cache type: f32 or f16 (default: f16 on CUDA, f32 on CPU)");
     chat_cmd->add_option("-t,--threads", c.threads, "CPU threads (0: all cores)")->capture_default_str()->check(CLI::NonNegativeNumber);
     chat_cmd->add_option("--memory-limit", c.memory_limit_mib, "memory budget in MiB (0: what is available)")
         ->check(CLI::NonNegativeNumber);

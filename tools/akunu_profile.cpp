@@ -25,6 +25,7 @@ struct Args {
     std::string model;
     std::string synthetic;
     std::string quantize;  // a Hugging Face folder's weights converted to this type at load
+    std::string kv_type;   // empty: the backend's default
     int tokens = 5;
     int depth = 1;
     std::string group = "kernel";
@@ -72,6 +73,7 @@ int run(const Args& a) {
     akunu_load_params lp = akunu_default_load_params();
     lp.n_threads = a.threads;
     lp.weight_type = a.quantize.c_str();
+    lp.kv_type = a.kv_type.c_str();
     lp.backend = a.backend == "cpu" ? AKUNU_BACKEND_CPU : a.backend == "cuda" ? AKUNU_BACKEND_CUDA : AKUNU_BACKEND_AUTO;
     lp.max_context = (uint32_t)needed;
     akunu_model* model = nullptr;
@@ -176,6 +178,7 @@ int main(int argc, char** argv) {
     CLI::App app{"akunu_profile: per-command timing of a decode step, with bytes, GB/s and % of peak"};
     app.add_option("model", a.model, "GGUF file or Hugging Face folder");
     app.add_option("--synthetic", a.synthetic, "random-weight model PRESET[:TYPE] instead of a file");
+    app.add_option("--kv-type", a.kv_type, "KV cache type: f32 or f16 (default: f16 on CUDA, f32 on CPU)");
     app.add_option("--quantize", a.quantize, "convert a Hugging Face folder's weights at load (q8_0, q4_0, q4_k, f16, ...)");
     app.add_option("--tokens", a.tokens, "decode steps to profile")->capture_default_str()->check(CLI::Range(1, 100000));
     app.add_option("--depth", a.depth, "tokens in the KV cache before profiling")->capture_default_str()->check(CLI::Range(0, 1 << 24));

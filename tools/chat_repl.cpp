@@ -19,6 +19,7 @@
 #include "runtime/chat_session.h"
 #include "runtime/chat_template_source.h"
 #include "runtime/engine.h"
+#include "runtime/kv_type.h"
 
 namespace akunu_cli {
 
@@ -38,6 +39,8 @@ std::unique_ptr<akunu::Engine> load_engine(const ChatArgs& a) {
         akunu::check_hf_weight_type(t);
         o.hf_weight_type = t;
     }
+    // As the C API does: the backend's default KV type unless one is named.
+    o.kv_type = a.kv_type.empty() ? akunu::default_kv_type(o.backend) : akunu::parse_kv_type(a.kv_type);
     if (!a.synthetic.empty()) return akunu::Engine::load(akunu::open_synthetic(a.synthetic), o);
     return akunu::Engine::load_file(a.model, o);
 }

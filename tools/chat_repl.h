@@ -12,6 +12,7 @@ struct ChatArgs {
     std::string model;
     std::string synthetic;      // PRESET[:TYPE] instead of a file
     std::string quantize;       // a Hugging Face folder's weights converted to this type at load
+    std::string kv_type;        // empty: the backend's default
     std::string template_path;  // a Jinja file replacing (or standing in for) the model's template
     std::string system;
     bool has_system = false;

@@ -58,10 +58,16 @@ typedef struct akunu_load_params {
     /* Hugging Face folders only: the type the 2-D weights are converted to at load ("f32", "f16",
        "bf16", "q8_0", "q4_0", "q4_k", ...); NULL or "" keeps F32/F16/BF16 as stored. */
     const char* weight_type;
+    /* Element type of the KV cache: "f32" or "f16" (f16: half the cache memory and the bytes
+       attention reads per position, K/V rounded to nearest once when stored; attention still
+       accumulates in f32). NULL or "": the backend's default, f16 on CUDA (as llama.cpp) and f32
+       on the CPU, which does not implement f16 (asking for it there is an error). Appended last
+       so that the layout of the fields before it is unchanged. */
+    const char* kv_type;
 } akunu_load_params;
 
 /* Defaults: max_context 0, AUTO, n_threads 0, prefill_chunk 0, check_memory true, no progress,
-   exact_activations false, weight_type NULL. */
+   exact_activations false, weight_type NULL, kv_type NULL. */
 akunu_load_params akunu_default_load_params(void);
 
 /* Loads a GGUF file, or a Hugging Face folder (config.json, *.safetensors, tokenizer.json),
@@ -105,6 +111,7 @@ typedef struct akunu_model_info {
     uint64_t n_params;
     int32_t bos_id;
     int32_t eos_id;
+    char kv_type[8];         /* element type of the KV cache: "f32", "f16" */
 } akunu_model_info;
 
 akunu_status akunu_get_model_info(const akunu_model* model, akunu_model_info* out);

@@ -19,6 +19,7 @@
 #include "runtime/engine.h"
 #include "runtime/generation.h"
 #include "runtime/hf_folder.h"
+#include "runtime/kv_type.h"
 
 using namespace akunu;
 
@@ -53,6 +54,8 @@ EngineOptions engine_options(const akunu_load_params* p) {
         case AKUNU_BACKEND_CUDA: o.backend = BackendKind::Cuda; break;
         default: fail(ErrorKind::InvalidArgument, "api", "unknown backend " + std::to_string((int)p->backend));
     }
+    // After the backend is known: unset means that backend's default.
+    o.kv_type = p->kv_type && *p->kv_type ? parse_kv_type(p->kv_type) : default_kv_type(o.backend);
     if (p->progress) {
         auto fn = p->progress;
         void* user = p->progress_user;
@@ -163,6 +166,7 @@ akunu_status akunu_get_model_info(const akunu_model* model, akunu_model_info* ou
         out->n_params = e.weights().n_params();
         out->bos_id = e.tokenizer().vocab().bos_id;
         out->eos_id = e.tokenizer().vocab().eos_id;
+        copy_str(out->kv_type, sizeof(out->kv_type), kv_type_name(e.kv_type()));
     });
 }
 

@@ -25,10 +25,11 @@ enum class Op : uint8_t {
     Rope,         // in place on out0 [M][p0 heads][p1 head_dim]; p2 rope_dim, p3 style; theta f0;
                   // in0 (optional) f32[p2 / 2] frequency divisors (Llama 3.1 rope_freqs): pair i turns by
                   // pos * theta^(-2i/p2) / in0[i]
-    KvStore,      // in0 k [M][p0·p1] · in1 v → out0 K cache, out1 V cache [p0][p2 max_ctx][p1]
+    KvStore,      // in0 k [M][p0·p1] · in1 v → out0 K cache, out1 V cache [p0][p2 max_ctx][p1] of wtype
+                  // (F32: a copy; F16: rounded to nearest even)
     Attention,    // in0 q [M][p0·p2] · in1 K cache · in2 V cache → out0 [M][p0·p2]; p1 kv heads, p3 max_ctx, scale f0;
                   // k: sliding window (position p sees keys p-k+1..p; 0: all of 0..p); f1: logit soft-cap
-                  // (score = f1·tanh(score / f1) after the scale; 0: none)
+                  // (score = f1·tanh(score / f1) after the scale; 0: none); wtype: the caches' element type
     Add,          // out0 = in0 + in1, M·n elements
     SwiGlu,       // out0 = silu(in0) · in1, M·n elements
     Argmax,       // in0 logits f32[n] → out0 token (i32, read by the next EmbedLookup), out1 chain_out[step]
@@ -57,7 +58,7 @@ struct RunState {
 
 struct Command {
     Op op = Op::Count;
-    DType wtype = DType::F32;  // weight type for EmbedLookup / MatMul
+    DType wtype = DType::F32;  // weight type for EmbedLookup / MatMul; KV cache type for KvStore / Attention
     uint16_t flags = 0;
     BufRef in[3];
     BufRef out[2];

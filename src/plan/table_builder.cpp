@@ -137,8 +137,11 @@ private:
         rope(L, "q", a_.q, c_.n_heads);
         rope(L, "k", a_.k, c_.n_kv_heads);
 
+        const DType kvt = in_.kv->dtype;
+        const uint64_t kv_row = dtype_row_bytes(kvt, c_.kv_dim());  // one position of K (or V) in the cache
         Command store;
         store.op = Op::KvStore;
+        store.wtype = kvt;
         store.in[0] = ref(a_.k);
         store.in[1] = ref(a_.v);
         store.out[0] = ref(in_.kv->k[l]);
@@ -146,11 +149,12 @@ private:
         store.p[0] = c_.n_kv_heads;
         store.p[1] = c_.head_dim;
         store.p[2] = in_.kv->max_ctx;
-        const uint64_t kv_row = (uint64_t)c_.kv_dim() * 4;
-        table_.add(store, {prefix(L) + "KV store", L, 0, kv_row * 4, 0});
+        // Reads k and v (f32), writes one row of each cache.
+        table_.add(store, {prefix(L) + "KV store", L, 0, (uint64_t)c_.kv_dim() * 8 + kv_row * 2, 0});
 
         Command att;
         att.op = Op::Attention;
+        att.wtype = kvt;
         att.in[0] = ref(a_.q);
         att.in[1] = ref(in_.kv->k[l]);
         att.in[2] = ref(in_.kv->v[l]);

@@ -30,9 +30,10 @@ struct ActivationBuffers {
 };
 
 struct KvCacheLayout {
-    std::vector<BufferId> k;  // per layer, f32 [n_kv_heads][max_ctx][head_dim]
+    std::vector<BufferId> k;  // per layer, dtype [n_kv_heads][max_ctx][head_dim]
     std::vector<BufferId> v;
     uint32_t max_ctx = 0;
+    DType dtype = DType::F32;  // F32 or F16; KvStore and Attention carry it as their wtype
 };
 
 struct TableInputs {

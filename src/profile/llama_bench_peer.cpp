@@ -29,6 +29,7 @@ std::string llama_bench_command(const PeerSettings& s, const BenchTest& t) {
                       " -o jsonl";
     if (s.threads > 0) cmd += " -t " + std::to_string(s.threads);
     cmd += s.gpu ? " -ngl 99 -fa 1" : " -ngl 0";
+    if (!s.kv_type.empty()) cmd += " -ctk " + shell_quote(s.kv_type) + " -ctv " + shell_quote(s.kv_type);
     if (t.n_prompt > 0 && t.n_gen > 0) {
         cmd += " -p 0 -n 0 -pg " + std::to_string(t.n_prompt) + "," + std::to_string(t.n_gen);
     } else {

@@ -6,6 +6,7 @@
 #include "format/gguf_file.h"
 #include "model/arch_spec.h"
 #include "runtime/hf_folder.h"
+#include "runtime/kv_type.h"
 
 namespace akunu {
 namespace {
@@ -16,7 +17,9 @@ std::string mib(uint64_t bytes) {
     return buf;
 }
 
-uint64_t kv_bytes_per_position(const ModelConfig& c) { return 2ull * c.n_layers * c.kv_dim() * sizeof(float); }
+uint64_t kv_bytes_per_position(const ModelConfig& c, DType kv_type) {
+    return 2ull * c.n_layers * dtype_row_bytes(kv_type, c.kv_dim());
+}
 
 uint64_t scratch_bytes(const ModelConfig& c, uint32_t max_ctx, uint32_t chunk) {
     const uint64_t per_token = 3ull * c.dim + 2ull * c.q_dim() + 2ull * c.kv_dim() + 2ull * c.ffn_dim + 1;
@@ -40,10 +43,11 @@ void prefault(const ModelWeights& w, const std::function<void(uint64_t, uint64_t
 
 }  // namespace
 
-MemoryInfo estimate_memory(const ModelConfig& c, uint64_t weight_bytes, uint32_t max_ctx, uint32_t chunk) {
+MemoryInfo estimate_memory(const ModelConfig& c, uint64_t weight_bytes, uint32_t max_ctx, uint32_t chunk,
+                           DType kv_type) {
     MemoryInfo m;
     m.weight_bytes = weight_bytes;
-    m.kv_cache_bytes = kv_bytes_per_position(c) * max_ctx;
+    m.kv_cache_bytes = kv_bytes_per_position(c, kv_type) * max_ctx;
     m.scratch_bytes = scratch_bytes(c, max_ctx, chunk);
     return m;
 }
@@ -83,6 +87,7 @@ void Engine::init(std::unique_ptr<GgufFile> file, const EngineOptions& options) 
                  " entries but token_embd.weight has " + std::to_string(config_.vocab_size) + " rows");
     }
 
+    check_kv_type(options.kv_type, options.backend);
     BackendOptions bopts;
     bopts.n_threads = options.n_threads;
     bopts.prefill_chunk = options.prefill_chunk;
@@ -98,7 +103,7 @@ void Engine::init(std::unique_ptr<GgufFile> file, const EngineOptions& options) 
     }
     chunk_ = std::max<uint32_t>(1, std::min(dev.prefill_chunk, max_ctx_));
 
-    memory_ = estimate_memory(config_, weights_.total_bytes(), max_ctx_, chunk_);
+    memory_ = estimate_memory(config_, weights_.total_bytes(), max_ctx_, chunk_, options.kv_type);
     // The budget is what the device has available, or the caller's limit when that is smaller.
     uint64_t budget = dev.memory_bytes;
     if (options.memory_limit_bytes > 0 && (budget == 0 || options.memory_limit_bytes < budget)) {
@@ -106,7 +111,7 @@ void Engine::init(std::unique_ptr<GgufFile> file, const EngineOptions& options) 
     }
     if (options.check_memory && budget > 0 && memory_.total() > budget) {
         const uint64_t fixed = memory_.weight_bytes + scratch_bytes(config_, 0, chunk_);
-        const uint64_t per_pos = kv_bytes_per_position(config_) + 4;
+        const uint64_t per_pos = kv_bytes_per_position(config_, options.kv_type) + 4;
         const uint64_t fit = fixed < budget ? (budget - fixed) / per_pos : 0;
         fail(ErrorKind::OutOfMemory, "engine",
              file_->name() + ": needs " + mib(memory_.total()) + " (weights " + mib(memory_.weight_bytes) +
@@ -140,7 +145,8 @@ void Engine::init(std::unique_ptr<GgufFile> file, const EngineOptions& options) 
     act_.logits = backend_->create_buffer((size_t)c.vocab_size * 4, "logits");
     act_.chain_out = backend_->create_buffer((size_t)max_ctx_ * 4, "chain_out");
     kv_.max_ctx = max_ctx_;
-    const size_t kv_layer = (size_t)c.n_kv_heads * max_ctx_ * c.head_dim * sizeof(float);
+    kv_.dtype = options.kv_type;
+    const size_t kv_layer = (size_t)c.n_kv_heads * max_ctx_ * dtype_row_bytes(kv_.dtype, c.head_dim);
     for (uint32_t l = 0; l < c.n_layers; ++l) {
         kv_.k.push_back(backend_->create_buffer(kv_layer, ("L" + std::to_string(l) + " K cache").c_str()));
         kv_.v.push_back(backend_->create_buffer(kv_layer, ("L" + std::to_string(l) + " V cache").c_str()));

@@ -40,6 +40,9 @@ struct EngineOptions {
     std::function<void(uint64_t done, uint64_t total)> progress;
     // A Hugging Face folder's 2-D weights are converted to this type at load (unset: as stored).
     std::optional<DType> hf_weight_type;
+    // KV cache element type (runtime/kv_type.h): F32 or F16 (CUDA only). F32 by default HERE, like
+    // exact_activations; the C API picks the backend's default (f16 on CUDA) when the caller names none.
+    DType kv_type = DType::F32;
 };
 
 constexpr uint32_t kDefaultMaxContext = 4096;
@@ -53,7 +56,7 @@ struct MemoryInfo {
 
 // Sizes of what a model needs at a given context, computed before anything is allocated.
 MemoryInfo estimate_memory(const ModelConfig& config, uint64_t weight_bytes, uint32_t max_context,
-                           uint32_t prefill_chunk);
+                           uint32_t prefill_chunk, DType kv_type = DType::F32);
 
 class Engine {
 public:
@@ -69,6 +72,7 @@ public:
     const GgufFile& file() const { return *file_; }
     MemoryInfo memory() const { return memory_; }
     uint32_t max_context() const { return max_ctx_; }
+    DType kv_type() const { return kv_.dtype; }
     int32_t position() const { return pos_; }
 
     // Each appends at the current position and returns the argmax of the last position's logits.

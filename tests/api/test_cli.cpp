@@ -169,3 +169,17 @@ TEST_F(Cli, PromptLongerThanTheContext) {
 }
 
 }  // namespace
+
+// --kv-type: a bad name is refused with the API's message (naming the accepted values); f32 runs
+// and says so on the model line.
+TEST_F(Cli, KvType) {
+    const CliResult bad = run("run " + quote(stories_path()) + " -n 4 --kv-type q4");
+    EXPECT_NE(bad.status, 0);
+    EXPECT_LT(bad.status, 128);
+    EXPECT_NE(bad.err.find("unknown KV cache type 'q4'"), std::string::npos) << bad.err;
+    EXPECT_NE(bad.err.find("f32 or f16"), std::string::npos) << bad.err;
+    EXPECT_EQ(bad.out, "");
+    const CliResult ok = run("run " + quote(stories_path()) + " -n 4 --temp 0 --kv-type f32");
+    EXPECT_EQ(ok.status, 0) << ok.err;
+    EXPECT_NE(ok.err.find("(f32)"), std::string::npos) << ok.err;
+}

@@ -10,6 +10,7 @@
 
 #include "backend/backend.h"
 #include "backend/cpu/cpu_kernels.h"
+#include "core/error.h"
 #include "plan/dispatch_table.h"
 
 using namespace akunu;
@@ -115,5 +116,31 @@ TEST(CpuBackendSplit, RopeThroughSharedTable) {
     for (int i = 0; i < 4; ++i) {
         EXPECT_EQ(0, std::memcmp(read_all(*be, bufs[i], want[i].size()).data(), want[i].data(), want[i].size() * 4))
             << "command " << i;
+    }
+}
+
+// A table whose KvStore or Attention names an f16 cache (the CUDA backend's default) is refused at
+// prepare(), by name, instead of reading half-size buffers as f32: the engine refuses such a load
+// first, this guards a table built by hand.
+TEST(CpuBackendSplit, RefusesAnF16KvCacheTable) {
+    auto be = cpu_backend(2);
+    const BufferId b = be->create_buffer(4096, "buf");
+    for (Op op : {Op::KvStore, Op::Attention}) {
+        DispatchTable t;
+        Command c;
+        c.op = op;
+        c.wtype = DType::F16;
+        c.in[0] = c.in[1] = c.in[2] = ref(b);
+        c.out[0] = c.out[1] = ref(b);
+        c.p[0] = c.p[1] = c.p[2] = c.p[3] = 1;
+        t.add(c, {"L0 KV", 0, 0, 0, 0});
+        try {
+            be->prepare(t);
+            ADD_FAILURE() << "an f16 cache was accepted by " << op_name(op);
+        } catch (const Error& e) {
+            EXPECT_EQ(e.kind(), ErrorKind::Unsupported);
+            EXPECT_NE(std::string(e.what()).find("F16"), std::string::npos) << e.what();
+            EXPECT_NE(std::string(e.what()).find("kv_type f32"), std::string::npos) << e.what();
+        }
     }
 }

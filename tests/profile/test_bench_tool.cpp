@@ -538,10 +538,12 @@ TEST_F(BenchTool, CompareWithFakeLlamaBench) {
             EXPECT_EQ(r["ratio_vs_llama_cpp"], 0.0);
         }
     }
-    // The command lines llama-bench got: same file, reps, threads, test and depth.
+    // The command lines llama-bench got: same file, reps, threads, test and depth, and akunu's KV
+    // cache type (the CPU's f32; llama-bench would otherwise use f16).
     const Args calls = split_lines(read_file(dir.file("calls.txt")));
     ASSERT_EQ(calls.size(), 6u) << read_file(dir.file("calls.txt"));
-    const std::string head = "-m " + stories_path() + " -r 2 -o jsonl -t " + std::to_string(j[0]["threads"].get<int>()) + " -ngl 0";
+    const std::string head = "-m " + stories_path() + " -r 2 -o jsonl -t " + std::to_string(j[0]["threads"].get<int>()) +
+                             " -ngl 0 -ctk f32 -ctv f32";
     EXPECT_EQ(calls[0], head + " -p 8 -n 0");
     EXPECT_EQ(calls[1], head + " -p 0 -n 4");
     EXPECT_EQ(calls[2], head + " -p 0 -n 0 -pg 8,4");
@@ -654,6 +656,17 @@ TEST_F(BenchTool, DecodeRejectsMalformedLists) {
     expect_clean_failure(stories({"-p", "0", "-n", "2", "--decode", "chainstep"}), {"--decode"});
     expect_clean_failure(stories({"-p", "0", "-n", "2", "--decode", ",step"}), {"--decode"});
     expect_clean_failure(stories({"-p", "0", "-n", "2", "--decode", "chain,hain"}), {"--decode"});
+}
+
+// llama-bench's -ctk / -ctv name the K and V cache types apart; akunu has one, so they must agree
+// (with --kv-type too); a bad name fails with the API's message.
+TEST_F(BenchTool, KvCacheTypeFlags) {
+    expect_clean_failure(stories({"-p", "0", "-n", "2", "-ctk", "f16", "-ctv", "f32"}), {"-ctk f16", "-ctv f32", "differ"});
+    expect_clean_failure(stories({"-p", "0", "-n", "2", "--kv-type", "f32", "-ctv", "f16"}), {"--kv-type f32", "differ"});
+    expect_clean_failure(stories({"-p", "0", "-n", "2", "--kv-type", "q2"}), {"'q2'", "f32 or f16"});
+    const ToolResult ok = bench(stories({"-p", "0", "-n", "2", "--backend", "cpu", "-ctk", "f32", "-ctv", "f32"}));
+    EXPECT_TRUE(ok.ok()) << ok.describe();
+    EXPECT_TRUE(contains(ok.err, "KV f32")) << ok.err;
 }
 
 TEST_F(BenchTool, BadBackend) { expect_clean_failure(stories({"--backend", "tpu"}), {"--backend"}); }

@@ -343,6 +343,120 @@ TEST(CudaStories260K, GreedyMatchesLlamaCpp) {
     std::cout << "[cuda] stories260K: " << checked << " greedy cases checked by steps and by chain" << std::endl;
 }
 
+// ---------------------------------------------------------------- f16 KV cache
+
+// The f16 cache rounds every K and V value once (relative <= 2^-11); through attention, two layers
+// and the head that moved logits by at most 1.04e-4 relative (H200, these models; f32 cache:
+// ~3e-7). 3e-3, looser than the f32 cache's 1e-3, leaves ~30x room, while a wrong row, head or
+// position (or an f32/f16 mix-up, which reads garbage) moves them by far more.
+constexpr double kF16KvTol = 3e-3;
+
+// GPU with an f16 cache (fused and unfused attention inputs, one prefill chunk and chunks of 4)
+// against the CPU's f32 cache.
+TEST(CudaKvF16, LogitsCloseToF32Cpu) {
+    AKUNU_REQUIRE_GPU();
+    for (const Shape& shape : kShapes) {
+        for (DType t : {DType::F32, DType::Q4_0}) {
+            const std::vector<uint8_t> bytes = synthetic_bytes(shape, t, 13);
+            const std::string name = std::string(shape.name) + "-" + dtype_name(t);
+            double worst = 0;
+            for (bool fuse : {true, false}) {
+                for (uint32_t chunk : {0u, 4u}) {
+                    EngineOptions o;
+                    o.prefill_chunk = chunk;
+                    o.fuse_residual_add = fuse;
+                    auto cpu = load_bytes(bytes, name, BackendKind::Cpu, o);
+                    o.kv_type = DType::F16;
+                    auto gpu = load_bytes(bytes, name, BackendKind::Cuda, o);
+                    ASSERT_EQ(gpu->kv_type(), DType::F16);
+                    const std::vector<int32_t> prompt = random_prompt(11, (int32_t)cpu->config().vocab_size, 3);
+                    cpu->prefill(prompt.data(), (int32_t)prompt.size());
+                    gpu->prefill(prompt.data(), (int32_t)prompt.size());
+                    ASSERT_TRUE(all_finite(gpu->logits())) << name;
+                    worst = std::max(worst, rel_l2(gpu->logits(), cpu->logits()));
+                    for (int32_t tok : random_prompt(5, (int32_t)cpu->config().vocab_size, 11)) {
+                        cpu->decode_step(tok);
+                        gpu->decode_step(tok);
+                        ASSERT_TRUE(all_finite(gpu->logits())) << name;
+                        worst = std::max(worst, rel_l2(gpu->logits(), cpu->logits()));
+                    }
+                }
+            }
+            EXPECT_LE(worst, kF16KvTol) << name;
+            std::cout << "[cuda-f16kv-vs-cpu] " << name << ": max rel L2 " << worst << std::endl;
+        }
+    }
+}
+
+// A context of ~1000 positions (many chunks of the split decode kernels; the prefill kernel's
+// tiles) through the whole model: f32 cache within the f32 tolerance of the CPU, f16 within its
+// own; then a chain (the captured graph, replayed across positions) equals decode steps.
+TEST(CudaKvF16, LongContextMatchesCpu) {
+    AKUNU_REQUIRE_GPU();
+    const std::vector<uint8_t> bytes = synthetic_bytes(kShapes[0], DType::Q8_0, 17);
+    EngineOptions o;
+    o.max_context = 1100;
+    auto cpu = load_bytes(bytes, "long", BackendKind::Cpu, o);
+    const std::vector<int32_t> prompt = random_prompt(1000, (int32_t)cpu->config().vocab_size, 4);
+    const std::vector<int32_t> more = random_prompt(4, (int32_t)cpu->config().vocab_size, 6);
+    std::vector<std::vector<float>> want;
+    cpu->prefill(prompt.data(), (int32_t)prompt.size());
+    want.push_back(cpu->logits());
+    for (int32_t tok : more) {
+        cpu->decode_step(tok);
+        want.push_back(cpu->logits());
+    }
+    for (DType kv : {DType::F32, DType::F16}) {
+        o.kv_type = kv;
+        auto gpu = load_bytes(bytes, "long", BackendKind::Cuda, o);
+        const double tol = kv == DType::F16 ? kF16KvTol : kLogitTol;
+        gpu->prefill(prompt.data(), (int32_t)prompt.size());
+        double worst = rel_l2(gpu->logits(), want[0]);
+        for (size_t i = 0; i < more.size(); ++i) {
+            gpu->decode_step(more[i]);
+            worst = std::max(worst, rel_l2(gpu->logits(), want[i + 1]));
+        }
+        EXPECT_LE(worst, tol) << dtype_name(kv);
+        std::cout << "[cuda-long-context] kv " << dtype_name(kv) << ": max rel L2 " << worst << std::endl;
+
+        const int32_t n = 40;
+        gpu->truncate((int32_t)prompt.size());
+        std::vector<int32_t> chain(n);
+        gpu->chain_decode(more[0], n, chain.data());
+        gpu->truncate((int32_t)prompt.size());
+        std::vector<int32_t> steps;
+        int32_t tok = more[0];
+        for (int32_t i = 0; i < n; ++i) {
+            tok = gpu->decode_step(tok);
+            steps.push_back(tok);
+        }
+        EXPECT_EQ(chain, steps) << dtype_name(kv);
+    }
+}
+
+// stories260K greedy ids with an f16 cache, by steps and by chain, against llama.cpp's recording
+// (made with llama.cpp's default f16 cache).
+TEST(CudaKvF16, Stories260KGreedyMatchesLlamaCpp) {
+    AKUNU_REQUIRE_GPU();
+    const std::vector<GreedyCase> cases = read_greedy(shared_file("testdata/stories260K/greedy.txt"));
+    ASSERT_FALSE(cases.empty());
+    int checked = 0;
+    for (const GreedyCase& c : cases) {
+        if (c.type != "F32" && c.type != "Q8_0") continue;
+        SCOPED_TRACE(c.header);
+        EngineOptions o;
+        o.backend = BackendKind::Cuda;
+        o.kv_type = DType::F16;
+        auto e = Engine::load_file(shared_file(c.model), o);
+        for (bool chain : {false, true}) {
+            const std::vector<int32_t> gen = generate(*e, c.prompt_ids, (int32_t)c.gen_ids.size(), chain);
+            EXPECT_EQ(gen, c.gen_ids) << (chain ? "chain" : "steps");
+        }
+        ++checked;
+    }
+    EXPECT_EQ(checked, 5);
+}
+
 // ---------------------------------------------------------------- profiling and device
 
 TEST(CudaProfile, ProfiledStepTimesEveryCommandAndComputesTheSame) {

@@ -89,6 +89,11 @@ void CpuBackend::prepare(const DispatchTable& table) {
         }
         if (c.op == Op::Rope) max_rope_dim = std::max<size_t>(max_rope_dim, c.p[2]);
         if (c.op == Op::Count) fail(ErrorKind::Internal, "cpu", "unknown op in " + table.info[i].label);
+        if ((c.op == Op::KvStore || c.op == Op::Attention) && c.wtype != DType::F32) {
+            fail(ErrorKind::Unsupported, "cpu",
+                 std::string("a KV cache of ") + dtype_name(c.wtype) + " (" + table.info[i].label +
+                     "): the CPU backend's attention reads f32 caches (kv_type f32)");
+        }
     }
     // Scratch grows to the largest table prepared; sized here so that running never allocates.
     const size_t threads = (size_t)config_.n_threads;

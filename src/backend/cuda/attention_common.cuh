@@ -13,6 +13,7 @@
 
 #include "backend/cuda/cuda_common.cuh"
 #include "backend/cuda/cuda_ops.h"
+#include "backend/cuda/kv_elem.cuh"
 
 namespace akunu::cuda {
 
@@ -33,10 +34,11 @@ __device__ __forceinline__ void load_q(const float* __restrict__ qh, int hd, flo
 
 // Positions p0 .. p0 + cnt - 1 (cnt <= the capacity of ps). K and V point at the KV head's
 // [max_ctx][hd] rows. softcap > 0: scores become softcap * tanh(score / softcap) (Gemma 2). Every thread leaves with the same run_max / run_sum; acc holds this warp's
-// share. Starts and ends with all threads in step (ps may be reused after it returns).
-template <int DPL>
-__device__ __forceinline__ void attend_tile(const float (&qr)[DPL], const float* __restrict__ K,
-                                            const float* __restrict__ V, int hd, int p0, int cnt, float scale,
+// share. Starts and ends with all threads in step (ps may be reused after it returns). T: the
+// caches' element type (kv_elem.cuh), converted to f32 as it is read.
+template <int DPL, class T>
+__device__ __forceinline__ void attend_tile(const float (&qr)[DPL], const T* __restrict__ K,
+                                            const T* __restrict__ V, int hd, int p0, int cnt, float scale,
                                             float softcap, float* ps, float* scratch, float& run_max, float& run_sum,
                                             float (&acc)[DPL]) {
     const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
@@ -48,11 +50,11 @@ __device__ __forceinline__ void attend_tile(const float (&qr)[DPL], const float*
             const int j = j0 + u * kAttnWarps;
             s[u] = 0.0f;
             if (j < cnt) {  // uniform across the warp
-                const float* kr = K + (size_t)(p0 + j) * hd;
+                const T* kr = K + (size_t)(p0 + j) * hd;
 #pragma unroll
                 for (int i = 0; i < DPL; ++i) {
                     const int d = lane + 32 * i;
-                    if (d < hd) s[u] += qr[i] * kr[d];
+                    if (d < hd) s[u] += qr[i] * kv_to_f32(kr[d]);
                 }
             }
         }
@@ -90,11 +92,11 @@ __device__ __forceinline__ void attend_tile(const float (&qr)[DPL], const float*
             const int j = j0 + u * kAttnWarps;
             if (j < cnt) {
                 const float p = ps[j];
-                const float* vr = V + (size_t)(p0 + j) * hd;
+                const T* vr = V + (size_t)(p0 + j) * hd;
 #pragma unroll
                 for (int i = 0; i < DPL; ++i) {
                     const int d = lane + 32 * i;
-                    if (d < hd) acc[i] += p * vr[d];
+                    if (d < hd) acc[i] += p * kv_to_f32(vr[d]);
                 }
             }
         }

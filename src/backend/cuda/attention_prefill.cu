@@ -11,9 +11,9 @@ namespace {
 
 constexpr int kTile = 256;
 
-template <int DPL>
+template <int DPL, class T>
 __global__ void __launch_bounds__(kAttnThreads)
-    attention_prefill_kernel(const float* __restrict__ q, const float* __restrict__ kc, const float* __restrict__ vc,
+    attention_prefill_kernel(const float* __restrict__ q, const T* __restrict__ kc, const T* __restrict__ vc,
                              float* __restrict__ out, const DevState* __restrict__ state, int n_heads, int n_kv_heads,
                              int hd, int max_ctx, float scale, int window, float softcap) {
     extern __shared__ float smem[];
@@ -24,8 +24,8 @@ __global__ void __launch_bounds__(kAttnThreads)
     const int len = min(state->pos + t + 1, max_ctx);
     const int first = window > 0 ? max(0, len - window) : 0;
     const int kvh = h / (n_heads / n_kv_heads);
-    const float* K = kc + (size_t)kvh * max_ctx * hd;
-    const float* V = vc + (size_t)kvh * max_ctx * hd;
+    const T* K = kc + (size_t)kvh * max_ctx * hd;
+    const T* V = vc + (size_t)kvh * max_ctx * hd;
     float qr[DPL], acc[DPL];
     load_q(q + ((size_t)t * n_heads + h) * hd, hd, qr);
 #pragma unroll
@@ -47,12 +47,14 @@ void launch_attention_prefill(const OpLaunch& l) {
     const int nh = (int)c.p[0], nkv = (int)c.p[1], hd = (int)c.p[2], max_ctx = (int)c.p[3];
     const dim3 grid((unsigned)nh, (unsigned)l.m);
     const size_t smem = ((size_t)kTile + (size_t)kAttnWarps * hd) * sizeof(float);
-    dispatch_dpl(hd, [&]<int DPL>() {
-        attention_prefill_kernel<DPL><<<grid, kAttnThreads, smem, l.stream>>>(
-            reinterpret_cast<const float*>(l.in[0]), reinterpret_cast<const float*>(l.in[1]),
-            reinterpret_cast<const float*>(l.in[2]), reinterpret_cast<float*>(l.out[0]), l.state, nh, nkv, hd, max_ctx,
-            c.f0, (int)c.k, c.f1);
-        AKUNU_CUDA_LAUNCHED("attention_prefill_kernel");
+    dispatch_kv_type(c.wtype, [&]<class T>() {
+        dispatch_dpl(hd, [&]<int DPL>() {
+            attention_prefill_kernel<DPL, T><<<grid, kAttnThreads, smem, l.stream>>>(
+                reinterpret_cast<const float*>(l.in[0]), reinterpret_cast<const T*>(l.in[1]),
+                reinterpret_cast<const T*>(l.in[2]), reinterpret_cast<float*>(l.out[0]), l.state, nh, nkv, hd, max_ctx,
+                c.f0, (int)c.k, c.f1);
+            AKUNU_CUDA_LAUNCHED("attention_prefill_kernel");
+        });
     });
 }
 

@@ -162,12 +162,15 @@ void CudaBackend::validate(const Command& c, const Resolved& r, const std::strin
                 unsupported("attention shape (heads " + std::to_string(c.p[0]) + ", kv heads " + std::to_string(c.p[1]) +
                             ", head_dim " + std::to_string(c.p[2]) + ")");
             }
+            if (c.wtype != DType::F32 && c.wtype != DType::F16) unsupported(std::string("KV cache type ") + dtype_name(c.wtype));
+            break;
+        case Op::KvStore:
+            if (c.wtype != DType::F32 && c.wtype != DType::F16) unsupported(std::string("KV cache type ") + dtype_name(c.wtype));
             break;
         case Op::Rope:
             if (c.p[2] > c.p[1] || c.p[2] % 2 != 0) unsupported("rope_dim " + std::to_string(c.p[2]));
             break;
         case Op::RmsNorm:
-        case Op::KvStore:
         case Op::Add:
         case Op::SwiGlu:
         case Op::Argmax:
@@ -206,7 +209,7 @@ void CudaBackend::prepare(const DispatchTable& table) {
     size_t scratch = 0;
     for (const Command& c : table.commands) {
         if (c.op == Op::Attention) {
-            scratch = std::max(scratch, cuda::attention_scratch_bytes((int)c.p[0], (int)c.p[2], (int)c.p[3]));
+            scratch = std::max(scratch, cuda::attention_scratch_bytes((int)c.p[0], (int)c.p[1], (int)c.p[2], (int)c.p[3]));
         }
     }
     if (scratch > attn_scratch_bytes_) {
@@ -451,8 +454,9 @@ void CudaBackend::find_fusions(const DispatchTable& table, Prepared& p) const {
             f.k_norm = reinterpret_cast<const float*>(p.resolved[i + 1].in[1]);
             f.eps = nq->f0;
         }
-        f.k_cache = reinterpret_cast<float*>(p.resolved[j + 2].out[0]);
-        f.v_cache = reinterpret_cast<float*>(p.resolved[j + 2].out[1]);
+        f.k_cache = p.resolved[j + 2].out[0];
+        f.v_cache = p.resolved[j + 2].out[1];
+        f.kv_type = st.wtype;
         f.heads = (int)rq.p[0];
         f.kv_heads = (int)rk.p[0];
         f.head_dim = (int)rq.p[1];

@@ -129,6 +129,6 @@ bool attention_shape_supported(int n_heads, int n_kv_heads, int head_dim);
 
 // Device scratch that one decode Attention command needs (zero-filled once; the kernel leaves it
 // reusable). Commands run one after another, so one area sized for the largest serves them all.
-size_t attention_scratch_bytes(int n_heads, int head_dim, int max_ctx);
+size_t attention_scratch_bytes(int n_heads, int n_kv_heads, int head_dim, int max_ctx);
 
 }  // namespace akunu::cuda

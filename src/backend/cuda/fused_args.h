@@ -4,6 +4,8 @@
 
 #include <cstdint>
 
+#include "format/dtype.h"
+
 namespace akunu::cuda {
 
 // [RmsNorm q][RmsNorm k] (QK-norm, optional) + Rope q + Rope k + KvStore.
@@ -14,8 +16,9 @@ struct QkRopeStore {
     const float* q_norm = nullptr;  // null: no QK-norm
     const float* k_norm = nullptr;
     float eps = 0.0f;
-    float* k_cache = nullptr;  // [kv_heads][max_ctx][head_dim]
-    float* v_cache = nullptr;
+    void* k_cache = nullptr;  // [kv_heads][max_ctx][head_dim] of kv_type
+    void* v_cache = nullptr;
+    DType kv_type = DType::F32;  // F32 or F16 (KvStore's wtype)
     int heads = 0, kv_heads = 0, head_dim = 0, rope_dim = 0, style = 0, max_ctx = 0;
     float theta = 0.0f;
     const float* freq_factors = nullptr;  // Rope's in0 (rope_freqs), shared by q and k; null: none

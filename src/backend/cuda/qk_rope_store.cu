@@ -4,7 +4,8 @@
 // stay the oracle and what the profile times one by one.
 //
 // One CTA per (head, token): heads 0..n_heads-1 are q heads, the next n_kv_heads are k heads (which
-// also write the rotated k and the v head into the caches at state->pos + token). Every formula is
+// also write the rotated k and the v head into the caches at state->pos + token, as f32 or rounded
+// to f16 like kv_store.cu). Every formula is
 // the unfused kernels' own (rmsnorm.cu: sum of squares in double, two roundings; rope.cu: the angle
 // and its cos/sin in double, the same four roundings); only the order of the double sum of squares
 // differs (thread count), so fused and unfused agree to the last bit of a double before rounding.
@@ -14,15 +15,17 @@
 #include "backend/cuda/cuda_check.h"
 #include "backend/cuda/cuda_common.cuh"
 #include "backend/cuda/cuda_ops.h"
+#include "backend/cuda/kv_elem.cuh"
 
 namespace akunu::cuda {
 namespace {
 
 constexpr int kThreads = 128;
 
+template <class T>
 __global__ void __launch_bounds__(kThreads)
     qk_rope_store_kernel(float* q, float* k, const float* __restrict__ v, const float* __restrict__ q_norm,
-                         const float* __restrict__ k_norm, float eps, float* __restrict__ kc, float* __restrict__ vc,
+                         const float* __restrict__ k_norm, float eps, T* __restrict__ kc, T* __restrict__ vc,
                          const DevState* __restrict__ state, int heads, int kv_heads, int hd, int rope_dim, int style,
                          float theta, const float* __restrict__ factors, int max_ctx) {
     pdl_enter();
@@ -66,8 +69,8 @@ __global__ void __launch_bounds__(kThreads)
     for (int i = threadIdx.x; i < hd; i += blockDim.x) {
         x[i] = head[i];
         if (store) {
-            kc[dst + i] = head[i];
-            vc[dst + i] = vr[i];
+            kc[dst + i] = kv_from_f32<T>(head[i]);
+            vc[dst + i] = kv_from_f32<T>(vr[i]);
         }
     }
 }
@@ -77,10 +80,13 @@ __global__ void __launch_bounds__(kThreads)
 void launch_qk_rope_store(const QkRopeStore& f, int m, const DevState* state, cudaStream_t s) {
     if (m <= 0) return;
     const dim3 grid((unsigned)(f.heads + f.kv_heads), (unsigned)m);
-    launch_pdl(qk_rope_store_kernel, grid, kThreads, (size_t)f.head_dim * sizeof(float), s, f.q, f.k,
-               (const float*)f.v, (const float*)f.q_norm, (const float*)f.k_norm, f.eps, f.k_cache, f.v_cache, state,
-               f.heads, f.kv_heads, f.head_dim, f.rope_dim, f.style, f.theta, f.freq_factors, f.max_ctx);
-    AKUNU_CUDA_LAUNCHED("qk_rope_store_kernel");
+    dispatch_kv_type(f.kv_type, [&]<class T>() {
+        launch_pdl(qk_rope_store_kernel<T>, grid, kThreads, (size_t)f.head_dim * sizeof(float), s, f.q, f.k,
+                   (const float*)f.v, (const float*)f.q_norm, (const float*)f.k_norm, f.eps,
+                   static_cast<T*>(f.k_cache), static_cast<T*>(f.v_cache), state, f.heads, f.kv_heads, f.head_dim,
+                   f.rope_dim, f.style, f.theta, f.freq_factors, f.max_ctx);
+        AKUNU_CUDA_LAUNCHED("qk_rope_store_kernel");
+    });
 }
 
 }  // namespace akunu::cuda
