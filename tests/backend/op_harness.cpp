@@ -418,6 +418,10 @@ const std::vector<ToleranceRow>& quantized_activation_tolerance_table() {
         {Op::MatMul, false, DType::Q2_K, 3e-3, "f16 tensor-core prefill (CUDA)"},
         {Op::MatMul, false, DType::Q3_K, 3e-3, "f16 tensor-core prefill (CUDA)"},
         {Op::MatMul, false, DType::Q5_K, 3e-3, "f16 tensor-core prefill (CUDA)"},
+        // CUDA prefill attention (m >= 2, head_dim a multiple of 16) on tensor cores: q, k, v and the
+        // probabilities rounded to f16 (2^-11 relative each), f32 scores and sums; decode (m = 1) and
+        // the CPU stay f32 and meet 1e-5 with room to spare.
+        {Op::Attention, true, DType::F32, 3e-3, "f16 tensor-core prefill attention (CUDA)"},
     };
     return rows;
 }

@@ -121,6 +121,17 @@ std::vector<OpCase> fast_path_cases() {
             for (int64_t n : {1, 33, 257}) out.push_back(matmul_case(t, n, 8448, 1, tg, 0, "FastPath"));
             out.push_back(matmul_case(t, 5000, 1280, 1, tg, kAccumulate, "FastPath"));
         }
+        // Dense GEMV (gemv_float.cu): 1, 2 and 4 rows per CTA (n from 1024 / 2048 up), a short last
+        // CTA, rows of 125 / 257 16-byte chunks (a partial strip), one strip and several.
+        for (DType t : {DType::F32, DType::F16, DType::BF16}) {
+            for (int64_t k : {1000, 2056, 8200}) {
+                for (int64_t n : {1100, 2051}) out.push_back(matmul_case(t, n, k, 1, tg, 0, "FastPath"));
+            }
+            out.push_back(matmul_case(t, 2051, 2056, 1, tg, kAccumulate, "FastPath"));
+        }
+        // Prefill (cuBLAS on f16): every type's dequantization staged per warp of 32 units, with a
+        // partial last warp (37 x 768 / 32 = 888 units), and F16 weights multiplied in place.
+        for (DType t : all_dtypes()) out.push_back(matmul_case(t, 37, 768, 64, tg, 0, "FastPath"));
         for (DType t : {DType::Q4_0, DType::Q8_0, DType::Q4_K, DType::Q6_K, DType::F16}) {
             for (int32_t m : {8, 64, 77}) out.push_back(matmul_case(t, 300, 1280, m, tg, 0, "FastPath"));
             out.push_back(matmul_case(t, 300, 1280, 64, tg, kAccumulate, "FastPath"));
@@ -309,6 +320,14 @@ std::vector<OpCase> attention_cases() {
         }
     }
     for (const Target& tg : targets(true)) out.push_back(attention_case(8, 4, 48, 100, 4, true, tg));
+    // Prefill chunks at real head dims: the CUDA tensor-core kernel's 64-token tiles with a partial
+    // last one (m = 70), keys from several tiles and a chunk that starts mid-context (pos 37).
+    for (const Target& tg : targets(false)) {
+        for (int64_t hd : {64, 128}) {
+            out.push_back(attention_case(4, 2, hd, 0, 70, false, tg));
+            out.push_back(attention_case(4, 1, hd, 37, 33, false, tg));
+        }
+    }
     for (const Target& tg : targets(false)) out.push_back(attention_case(6, 3, 8, 0, 4, true, tg));
     return out;
 }

@@ -1,9 +1,11 @@
-// Causal attention for several tokens (prefill): one block per (query head, token); token t of
+// Causal attention for several tokens (prefill) in f32, for the exact mode and the shapes the
+// tensor-core kernel (attention_prefill_mma.cu) does not take: one block per (query head, token); token t of
 // the run sits at position state->pos + t (device RunState) and attends to positions 0 .. pos + t
 // (the last `window` of them when window > 0),
 // walked in tiles of kTile with the online softmax of attention_common.cuh. Queries x heads give
 // plenty of blocks here, so no split over the context is needed.
 #include "backend/cuda/attention_common.cuh"
+#include "backend/cuda/attention_prefill_mma.h"
 #include "backend/cuda/cuda_check.h"
 
 namespace akunu::cuda {
@@ -43,6 +45,7 @@ __global__ void __launch_bounds__(kAttnThreads)
 }  // namespace
 
 void launch_attention_prefill(const OpLaunch& l) {
+    if (launch_attention_prefill_mma(l)) return;  // tensor cores: the fast path's shapes
     const Command& c = *l.cmd;
     const int nh = (int)c.p[0], nkv = (int)c.p[1], hd = (int)c.p[2], max_ctx = (int)c.p[3];
     const dim3 grid((unsigned)nh, (unsigned)l.m);
