@@ -411,8 +411,10 @@ void CudaBackend::find_fusions(const DispatchTable& table, Prepared& p) const {
     for (size_t i = 0; i < n;) {
         const Command& a = cmd[i];
         size_t g = 1;
-        if (a.op == Op::MatMul && a.flags == 0 && cuda::packed_gemv_type(a.wtype)) {
-            while (i + g < n && g < (size_t)cuda::kMaxPackedGroup) {
+        const bool dense = a.wtype == DType::F32 || a.wtype == DType::F16 || a.wtype == DType::BF16;
+        if (a.op == Op::MatMul && a.flags == 0 && (cuda::packed_gemv_type(a.wtype) || dense)) {
+            const size_t max_group = dense ? (size_t)cuda::kMaxDenseGroup : (size_t)cuda::kMaxPackedGroup;
+            while (i + g < n && g < max_group) {
                 const Command& b = cmd[i + g];
                 if (b.op != Op::MatMul || b.flags != 0 || b.wtype != a.wtype || b.k != a.k || !same(b.in[1], a.in[1])) break;
                 ++g;
@@ -541,10 +543,28 @@ bool CudaBackend::enqueue_packed_group(const DispatchTable& table, const Prepare
     return true;
 }
 
+// q/k/v or gate/up with F32 / F16 / BF16 weights as one dense GEMV launch (no activation rounding,
+// so in exact mode too); false (nothing enqueued) where the dense kernel's conditions fail.
+bool CudaBackend::enqueue_dense_group(const DispatchTable& table, const Prepared& p, size_t first) {
+    const size_t g = p.gemv_group[first];
+    const Command& c0 = table.commands[first];
+    if (!gemv_group_ || g > (size_t)cuda::kMaxDenseGroup) return false;
+    cuda::DenseGemv mats[cuda::kMaxDenseGroup] = {};
+    for (size_t j = 0; j < g; ++j) {
+        const Resolved& r = p.resolved[first + j];
+        mats[j] = {r.in[0], reinterpret_cast<float*>(r.out[0]), (int)table.commands[first + j].n};
+    }
+    const float* x = reinterpret_cast<const float*>(p.resolved[first].in[1]);
+    if (!cuda::launch_gemv_float_group(c0.wtype, mats, (int)g, x, (int)c0.k, as_stream(stream_))) return false;
+    for (size_t j = 0; j < g; ++j) note_writes(table.commands[first + j]);
+    return true;
+}
+
 void CudaBackend::enqueue_table(const DispatchTable& table, const Prepared& p, const RunState& s) {
     q8_src_ = nullptr;
     for (size_t i = 0; i < table.size(); ++i) {
-        if (p.gemv_group[i] > 1 && s.n_tokens == 1 && enqueue_packed_group(table, p, i)) {
+        if (p.gemv_group[i] > 1 && s.n_tokens == 1 &&
+            (enqueue_packed_group(table, p, i) || enqueue_dense_group(table, p, i))) {
             i += p.gemv_group[i] - 1;
             continue;
         }

@@ -71,7 +71,8 @@ private:
         std::vector<uint8_t> group;
         std::vector<cuda::QkRopeStore> qk_rope_store;
         // Runs of single-token MatMuls on one input (q/k/v, gate/up): gemv_group[i] > 1 at the first,
-        // launched as one packed GEMV when all of them have packed weights (enqueue_packed_group).
+        // launched as one packed GEMV when all of them have packed weights (enqueue_packed_group), or
+        // as one dense GEMV for F32 / F16 / BF16 weights (enqueue_dense_group).
         std::vector<uint8_t> gemv_group;
         CUgraphExec_st* step_graph = nullptr;  // captured on first M = 1 run / chain
     };
@@ -83,6 +84,7 @@ private:
     void enqueue(const Command& c, const Resolved& r, const RunState& s);
     void enqueue_table(const DispatchTable& table, const Prepared& p, const RunState& s);
     bool enqueue_packed_group(const DispatchTable& table, const Prepared& p, size_t first);
+    bool enqueue_dense_group(const DispatchTable& table, const Prepared& p, size_t first);
     CUgraphExec_st* step_graph(const DispatchTable& table, Prepared& p);
     void synchronize();
     void reserve_gemm_scratch(const DispatchTable& table);

@@ -75,6 +75,16 @@ void launch_softcap(const OpLaunch& l);
 // Each returns false for a weight type it does not implement.
 bool launch_gemv_float(DType type, const uint8_t* w, const float* x, float* y, int n, int k, bool accumulate,
                        cudaStream_t s);
+// A group of single-token GEMVs with dense weights (F32 / F16 / BF16) on the same x, as one launch
+// (q / k / v, gate / up): mats[i].y = W_i x, no accumulation. False, with nothing launched, where a
+// member fails launch_gemv_float's conditions (k a multiple of the vector width, 16-byte aligned).
+struct DenseGemv {
+    const uint8_t* w;
+    float* y;
+    int n;
+};
+constexpr int kMaxDenseGroup = 3;
+bool launch_gemv_float_group(DType type, const DenseGemv* mats, int count, const float* x, int k, cudaStream_t s);
 bool launch_gemv_q_legacy(DType type, const uint8_t* w, const float* x, float* y, int n, int k, bool accumulate,
                           cudaStream_t s);
 bool launch_gemv_k_quants(DType type, const uint8_t* w, const float* x, float* y, int n, int k, bool accumulate,

@@ -8,6 +8,8 @@
 // every CTA of the SM re-reads from L1); the first strip is requested before the programmatic-
 // dependent-launch wait, since weights never depend on the previous kernel.
 //
+// q / k / v and gate / up may run as one launch (launch_gemv_float_group, up to three matrices).
+//
 // Why not one warp per row (the previous kernel): a warp had at most 4 loads of one row in flight
 // and every CTA only 4 rows, so the 1B F16 decode read 2.5 GB per token at 36% of the H200's
 // bandwidth. Here a thread has 2 x R x U independent 16-byte loads outstanding (up to 16), which is
@@ -53,13 +55,27 @@ __device__ __forceinline__ float chunk_dot(const uint4& q, const float4* __restr
     }
 }
 
+// Up to three matrices on the same x in one launch: CTAs [cta0[i], cta0[i + 1]) work on matrix i
+// (one launch and one ramp / tail instead of three for q / k / v).
+struct DenseSet {
+    const uint8_t* w[kMaxDenseGroup];
+    float* y[kMaxDenseGroup];
+    int n[kMaxDenseGroup];
+    int cta0[kMaxDenseGroup + 1];
+};
+
 template <DType T, int R>
 __global__ void __launch_bounds__(kMaxThreads)
-    gemv_dense_kernel(const uint8_t* __restrict__ w, const float* __restrict__ x, float* __restrict__ y, int n,
-                      int chunks, int accumulate) {
+    gemv_dense_kernel(const DenseSet set, const float* __restrict__ x, int chunks, int accumulate) {
     constexpr int U = kChunksPerRow;
-    const int t = threadIdx.x, nt = blockDim.x;
-    const int row0 = blockIdx.x * R;
+    const int t = threadIdx.x, nt = blockDim.x, cta = blockIdx.x;
+    // Selects, not set.w[mi]: a dynamic index into a kernel parameter goes through local memory.
+    const bool m2 = cta >= set.cta0[2], m1 = cta >= set.cta0[1];
+    auto pick = [&](auto a0, auto a1, auto a2) { return m2 ? a2 : m1 ? a1 : a0; };
+    const int n = pick(set.n[0], set.n[1], set.n[2]);
+    const uint8_t* __restrict__ w = pick(set.w[0], set.w[1], set.w[2]);
+    float* __restrict__ y = pick(set.y[0], set.y[1], set.y[2]);
+    const int row0 = (cta - pick(set.cta0[0], set.cta0[1], set.cta0[2])) * R;
     const uint4* wrow[R];
 #pragma unroll
     for (int r = 0; r < R; ++r) {
@@ -119,27 +135,57 @@ __global__ void __launch_bounds__(kMaxThreads)
 }
 
 template <DType T, int R>
-void launch_rows(const uint8_t* w, const float* x, float* y, int n, int chunks, int threads, bool accumulate,
+void launch_rows(const DenseGemv* mats, int count, const float* x, int chunks, int threads, bool accumulate,
                  cudaStream_t s) {
-    launch_pdl(gemv_dense_kernel<T, R>, dim3((unsigned)ceil_div((size_t)n, (size_t)R)), dim3(threads), 0, s, w, x, y, n,
-               chunks, accumulate ? 1 : 0);
+    DenseSet set{};
+    int ctas = 0;
+    for (int i = 0; i < kMaxDenseGroup; ++i) {
+        set.cta0[i] = ctas;
+        if (i >= count) {
+            set.n[i] = 1;
+            continue;
+        }
+        set.w[i] = mats[i].w;
+        set.y[i] = mats[i].y;
+        set.n[i] = mats[i].n;
+        ctas += (int)ceil_div((size_t)mats[i].n, (size_t)R);
+    }
+    set.cta0[kMaxDenseGroup] = ctas;
+    for (int i = count; i < kMaxDenseGroup; ++i) set.cta0[i] = ctas;  // no CTA maps past the last matrix
+    launch_pdl(gemv_dense_kernel<T, R>, dim3((unsigned)ctas), dim3(threads), 0, s, set, x, chunks, accumulate ? 1 : 0);
     AKUNU_CUDA_LAUNCHED("gemv_dense_kernel");
 }
 
 template <DType T>
-void launch(const uint8_t* w, const float* x, float* y, int n, int k, bool accumulate, cudaStream_t s) {
+void launch(const DenseGemv* mats, int count, const float* x, int k, bool accumulate, cudaStream_t s) {
     const int chunks = k / (T == DType::F32 ? 4 : 8);
     // As many threads as one strip of U chunks per thread needs, in whole warps, at most 4 warps.
     const int warps = (int)ceil_div((size_t)chunks, (size_t)(32 * kChunksPerRow));
     const int threads = 32 * (warps < kMaxThreads / 32 ? warps : kMaxThreads / 32);
+    int n = 0;
+    for (int i = 0; i < count; ++i) n += mats[i].n;
     // Rows per CTA: the most that still leaves >= 512 CTAs (a few per SM to hide latency).
     constexpr int kMinCtas = 512;
     if (n >= 4 * kMinCtas) {
-        launch_rows<T, 4>(w, x, y, n, chunks, threads, accumulate, s);
+        launch_rows<T, 4>(mats, count, x, chunks, threads, accumulate, s);
     } else if (n >= 2 * kMinCtas) {
-        launch_rows<T, 2>(w, x, y, n, chunks, threads, accumulate, s);
+        launch_rows<T, 2>(mats, count, x, chunks, threads, accumulate, s);
     } else {
-        launch_rows<T, 1>(w, x, y, n, chunks, threads, accumulate, s);
+        launch_rows<T, 1>(mats, count, x, chunks, threads, accumulate, s);
+    }
+}
+
+bool launch_any(DType type, const DenseGemv* mats, int count, const float* x, int k, bool accumulate, cudaStream_t s) {
+    const int vec = type == DType::F32 ? 4 : 8;
+    if (count < 1 || count > kMaxDenseGroup || k % vec != 0 || !aligned16(x)) return false;
+    for (int i = 0; i < count; ++i) {
+        if (!aligned16(mats[i].w) || mats[i].n <= 0) return false;
+    }
+    switch (type) {
+        case DType::F32: launch<DType::F32>(mats, count, x, k, accumulate, s); return true;
+        case DType::F16: launch<DType::F16>(mats, count, x, k, accumulate, s); return true;
+        case DType::BF16: launch<DType::BF16>(mats, count, x, k, accumulate, s); return true;
+        default: return false;
     }
 }
 
@@ -147,14 +193,12 @@ void launch(const uint8_t* w, const float* x, float* y, int n, int k, bool accum
 
 bool launch_gemv_float(DType type, const uint8_t* w, const float* x, float* y, int n, int k, bool accumulate,
                        cudaStream_t s) {
-    const int vec = type == DType::F32 ? 4 : 8;
-    if (k % vec != 0 || !aligned16(w) || !aligned16(x)) return false;
-    switch (type) {
-        case DType::F32: launch<DType::F32>(w, x, y, n, k, accumulate, s); return true;
-        case DType::F16: launch<DType::F16>(w, x, y, n, k, accumulate, s); return true;
-        case DType::BF16: launch<DType::BF16>(w, x, y, n, k, accumulate, s); return true;
-        default: return false;
-    }
+    const DenseGemv one{w, y, n};
+    return launch_any(type, &one, 1, x, k, accumulate, s);
+}
+
+bool launch_gemv_float_group(DType type, const DenseGemv* mats, int count, const float* x, int k, cudaStream_t s) {
+    return launch_any(type, mats, count, x, k, false, s);
 }
 
 }  // namespace akunu::cuda
