@@ -19,20 +19,13 @@
 // back to the tiled kernel (gemm_tiled.cu), which takes any shape.
 #include "backend/cuda/cuda_ops.h"
 #include "backend/cuda/gemv_common.cuh"
+#include "backend/cuda/gemv_rows.cuh"
 
 namespace akunu::cuda {
 namespace {
 
 constexpr int kMaxThreads = 128;
 constexpr int kChunksPerRow = 2;  // U: 16-byte chunks of each row per thread and strip
-
-__device__ __forceinline__ uint4 ld_stream(const uint4* p) {
-    uint4 v;
-    asm volatile("ld.global.nc.L1::no_allocate.v4.u32 {%0, %1, %2, %3}, [%4];\n"
-                 : "=r"(v.x), "=r"(v.y), "=r"(v.z), "=r"(v.w)
-                 : "l"(p));
-    return v;
-}
 
 // The dot of one 16-byte chunk c of a row with x.
 template <DType T>
@@ -55,27 +48,23 @@ __device__ __forceinline__ float chunk_dot(const uint4& q, const float4* __restr
     }
 }
 
-// Up to three matrices on the same x in one launch: CTAs [cta0[i], cta0[i + 1]) work on matrix i
-// (one launch and one ramp / tail instead of three for q / k / v).
 struct DenseSet {
+    GroupCtas ctas;
     const uint8_t* w[kMaxDenseGroup];
     float* y[kMaxDenseGroup];
-    int n[kMaxDenseGroup];
-    int cta0[kMaxDenseGroup + 1];
 };
+static_assert(kMaxDenseGroup <= kMaxGroupMatrices, "gemv_rows.cuh selects among three matrices");
 
 template <DType T, int R>
 __global__ void __launch_bounds__(kMaxThreads)
     gemv_dense_kernel(const DenseSet set, const float* __restrict__ x, int chunks, int accumulate) {
     constexpr int U = kChunksPerRow;
     const int t = threadIdx.x, nt = blockDim.x, cta = blockIdx.x;
-    // Selects, not set.w[mi]: a dynamic index into a kernel parameter goes through local memory.
-    const bool m2 = cta >= set.cta0[2], m1 = cta >= set.cta0[1];
-    auto pick = [&](auto a0, auto a1, auto a2) { return m2 ? a2 : m1 ? a1 : a0; };
-    const int n = pick(set.n[0], set.n[1], set.n[2]);
-    const uint8_t* __restrict__ w = pick(set.w[0], set.w[1], set.w[2]);
-    float* __restrict__ y = pick(set.y[0], set.y[1], set.y[2]);
-    const int row0 = (cta - pick(set.cta0[0], set.cta0[1], set.cta0[2])) * R;
+    const GroupMember mi(set.ctas, cta);
+    const int n = mi.pick(set.ctas.n[0], set.ctas.n[1], set.ctas.n[2]);
+    const uint8_t* __restrict__ w = mi.pick(set.w[0], set.w[1], set.w[2]);
+    float* __restrict__ y = mi.pick(set.y[0], set.y[1], set.y[2]);
+    const int row0 = (cta - mi.pick(set.ctas.cta0[0], set.ctas.cta0[1], set.ctas.cta0[2])) * R;
     const uint4* wrow[R];
 #pragma unroll
     for (int r = 0; r < R; ++r) {
@@ -119,39 +108,20 @@ __global__ void __launch_bounds__(kMaxThreads)
         c0 = next;
     }
 
-    __shared__ float red[kMaxThreads / 32][R];
-    const int lane = t & 31, warp = t >> 5;
-#pragma unroll
-    for (int r = 0; r < R; ++r) {
-        const float s = warp_sum(acc[r]);
-        if (lane == 0) red[warp][r] = s;
-    }
-    __syncthreads();
-    if (t < R && row0 + t < n) {
-        float s = 0.0f;
-        for (int wi = 0; wi < nt / 32; ++wi) s += red[wi][t];
-        y[row0 + t] = accumulate ? y[row0 + t] + s : s;
-    }
+    store_rows<R, kMaxThreads>(acc, y, row0, n, accumulate != 0);
 }
 
 template <DType T, int R>
 void launch_rows(const DenseGemv* mats, int count, const float* x, int chunks, int threads, bool accumulate,
                  cudaStream_t s) {
     DenseSet set{};
-    int ctas = 0;
-    for (int i = 0; i < kMaxDenseGroup; ++i) {
-        set.cta0[i] = ctas;
-        if (i >= count) {
-            set.n[i] = 1;
-            continue;
-        }
+    int n[kMaxDenseGroup];
+    for (int i = 0; i < count; ++i) {
         set.w[i] = mats[i].w;
         set.y[i] = mats[i].y;
-        set.n[i] = mats[i].n;
-        ctas += (int)ceil_div((size_t)mats[i].n, (size_t)R);
+        n[i] = mats[i].n;
     }
-    set.cta0[kMaxDenseGroup] = ctas;
-    for (int i = count; i < kMaxDenseGroup; ++i) set.cta0[i] = ctas;  // no CTA maps past the last matrix
+    const int ctas = plan_group_ctas(set.ctas, n, count, R);
     launch_pdl(gemv_dense_kernel<T, R>, dim3((unsigned)ctas), dim3(threads), 0, s, set, x, chunks, accumulate ? 1 : 0);
     AKUNU_CUDA_LAUNCHED("gemv_dense_kernel");
 }

@@ -30,19 +30,12 @@
 #include "backend/cuda/cuda_common.cuh"
 #include "backend/cuda/cuda_ops.h"
 #include "backend/cuda/dequant.cuh"
+#include "backend/cuda/gemv_rows.cuh"
 
 namespace akunu::cuda {
 namespace {
 
 constexpr int kMaxThreads = 128;
-
-__device__ __forceinline__ uint4 ld_stream(const uint4* p) {
-    uint4 v;
-    asm volatile("ld.global.nc.L1::no_allocate.v4.u32 {%0, %1, %2, %3}, [%4];\n"
-                 : "=r"(v.x), "=r"(v.y), "=r"(v.z), "=r"(v.w)
-                 : "l"(p));
-    return v;
-}
 
 __device__ __forceinline__ uint16_t ld_stream_u16(const uint16_t* p) {
     unsigned short v;
@@ -250,17 +243,15 @@ __global__ void repack_q6k_kernel(const uint8_t* __restrict__ src, uint8_t* __re
     d[1] = b[209];
 }
 
-static_assert(kMaxPackedGroup == 3, "gemv_packed_kernel selects among three matrices");
+static_assert(kMaxPackedGroup <= kMaxGroupMatrices, "gemv_rows.cuh selects among three matrices");
 
-// Up to three matrices with the same input in one launch (q/k/v, gate/up): CTAs [cta0[i],
-// cta0[i + 1]) work on matrix i. Saves the launches and their ramp-up/tail, which cost as much as
-// the reading on the small decode matrices.
+// Up to three matrices with the same input in one launch (q/k/v, gate/up): the launch and its
+// ramp-up / tail cost as much as the reading on the small decode matrices.
 struct PackedDev {
+    GroupCtas ctas;
     const uint8_t* wq[kMaxPackedGroup];
     const uint8_t* meta[kMaxPackedGroup];  // the planes after the quants
     float* y[kMaxPackedGroup];
-    int n[kMaxPackedGroup];
-    int cta0[kMaxPackedGroup + 1];
 };
 
 template <DType T, int R>
@@ -270,14 +261,12 @@ __global__ void __launch_bounds__(kMaxThreads)
     constexpr int QV = Packed<T>::kQuantBytes / 16;
     const int t = threadIdx.x, nt = blockDim.x;
     const int cta = blockIdx.x;
-    // Selects, not set.x[mi]: a dynamic index into a kernel parameter goes through local memory.
-    const bool m2 = cta >= set.cta0[2], m1 = cta >= set.cta0[1];
-    auto pick = [&](auto a0, auto a1, auto a2) { return m2 ? a2 : m1 ? a1 : a0; };
-    const int n = pick(set.n[0], set.n[1], set.n[2]);
-    const int row0 = (cta - pick(set.cta0[0], set.cta0[1], set.cta0[2])) * R;
-    const uint8_t* __restrict__ wq = pick(set.wq[0], set.wq[1], set.wq[2]);
-    const uint8_t* __restrict__ meta = pick(set.meta[0], set.meta[1], set.meta[2]);
-    float* __restrict__ y = pick(set.y[0], set.y[1], set.y[2]);
+    const GroupMember mi(set.ctas, cta);
+    const int n = mi.pick(set.ctas.n[0], set.ctas.n[1], set.ctas.n[2]);
+    const int row0 = (cta - mi.pick(set.ctas.cta0[0], set.ctas.cta0[1], set.ctas.cta0[2])) * R;
+    const uint8_t* __restrict__ wq = mi.pick(set.wq[0], set.wq[1], set.wq[2]);
+    const uint8_t* __restrict__ meta = mi.pick(set.meta[0], set.meta[1], set.meta[2]);
+    float* __restrict__ y = mi.pick(set.y[0], set.y[1], set.y[2]);
     using Meta = typename Packed<T>::Meta;
     const uint4* wrow[R];
     int rows[R];
@@ -326,19 +315,7 @@ __global__ void __launch_bounds__(kMaxThreads)
         b = next;
     }
 
-    __shared__ float red[kMaxThreads / 32][R];
-    const int lane = t & 31, warp = t >> 5;
-#pragma unroll
-    for (int r = 0; r < R; ++r) {
-        const float s = warp_sum(acc[r]);
-        if (lane == 0) red[warp][r] = s;
-    }
-    __syncthreads();
-    if (t < R && row0 + t < n) {
-        float s = 0.0f;
-        for (int w = 0; w < nt / 32; ++w) s += red[w][t];
-        y[row0 + t] = accumulate ? y[row0 + t] + s : s;
-    }
+    store_rows<R, kMaxThreads>(acc, y, row0, n, accumulate != 0);
 }
 
 template <DType T, int R>
@@ -346,21 +323,14 @@ void launch_rows(const PackedGemv* mats, int count, const Q8Activations& a, int 
                  cudaStream_t s) {
     constexpr int QB = Packed<T>::kQuantBytes;
     PackedDev set{};
-    int ctas = 0;
-    for (int i = 0; i < kMaxPackedGroup; ++i) {
-        set.cta0[i] = ctas;
-        if (i >= count) {
-            set.n[i] = 1;
-            continue;
-        }
+    int n[kMaxPackedGroup];
+    for (int i = 0; i < count; ++i) {
         set.wq[i] = mats[i].packed;
         set.meta[i] = mats[i].packed + (size_t)mats[i].n * nb * QB;
         set.y[i] = mats[i].y;
-        set.n[i] = mats[i].n;
-        ctas += (int)ceil_div((size_t)mats[i].n, (size_t)R);
+        n[i] = mats[i].n;
     }
-    set.cta0[kMaxPackedGroup] = ctas;
-    for (int i = count; i < kMaxPackedGroup; ++i) set.cta0[i] = ctas;  // no CTA maps past the last matrix
+    const int ctas = plan_group_ctas(set.ctas, n, count, R);
     launch_pdl(gemv_packed_kernel<T, R>, dim3((unsigned)ctas), dim3(threads), 0, s, set, (const int8_t*)a.q,
                (const float*)a.d, (const int*)a.s, nb, acc ? 1 : 0);
     AKUNU_CUDA_LAUNCHED("gemv_packed_kernel");
