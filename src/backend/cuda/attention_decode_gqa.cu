@@ -19,7 +19,7 @@
 // Prediction, llama-3-8B Q4_0 at depth 4096 with an f16 cache: 16 MB of K/V per layer; at ~3 TB/s
 // effective that is ~5.5 us per layer (was ~44), ~1.2 ms less per token: ~330 -> ~450-500 tok/s.
 // Measured (H200, same run): 332.7 -> 458.6 tok/s (f32 cache: 432.9); ~10 us per layer remain, the
-// f32 ALU work of 4 query heads per row overlapping memory only in part (notes_helper_cuda_kv.md).
+// f32 ALU work of 4 query heads per row overlapping memory only in part (bench/RESULTS.md, session 4).
 #include <cuda_fp16.h>
 
 #include <algorithm>
@@ -35,7 +35,7 @@
 namespace akunu::cuda {
 namespace {
 
-constexpr int kWarps = 4;  // two such blocks per SM measured faster than one of 8 warps (notes)
+constexpr int kWarps = 4;  // two such blocks per SM measured faster than one of 8 warps (bench/RESULTS.md)
 constexpr int kThreads = kWarps * 32;
 constexpr int kUnroll = 4;     // row loads of K (and of V) in flight per lane
 constexpr int kMinPer = 64;    // fewest positions a chunk takes
@@ -218,7 +218,7 @@ __global__ void __launch_bounds__(kThreads)
             const float mn = fmaxf(m[j], mx);
             if (mn == -INFINITY) continue;  // this row slot has seen no position yet
             // Rescaled on every iteration: skipping it while the max holds (a branch, or a stale
-            // max with slack) measured no faster on an H200 (notes_helper_cuda_kv.md).
+            // max with slack) measured no faster on an H200 (bench/RESULTS.md, session 4).
             const float corr = rescale(m[j], mn);
             float w[kUnroll];
             float sum = 0.0f;
