@@ -1,5 +1,6 @@
-// The KV cache's element type, chosen at load: f32 (exact, every backend) or f16 (half the memory
-// and half the bytes decode attention streams per position; CUDA only for now).
+// The KV cache's element type, chosen at load: f32 (exact) or f16 (half the memory and half the
+// bytes decode attention streams per position; K and V rounded to nearest once, attention still
+// accumulates in f32). Both backends hold both.
 #pragma once
 
 #include <string>
@@ -14,9 +15,10 @@ namespace akunu {
 DType parse_kv_type(const std::string& name);
 const char* kv_type_name(DType t);  // "f32", "f16"
 // What a backend uses when the caller names none: f16 on CUDA (llama.cpp's default, so the two
-// engines compare like for like), f32 on the CPU (its attention kernels read f32 only).
+// engines compare like for like), f32 on the CPU (the reference backend stays exact unless asked;
+// akunu_bench passes the type in use on to llama-bench, so comparisons stay like for like).
 DType default_kv_type(BackendKind backend);
-// Fails with Unsupported when `backend` cannot hold a KV cache of type t.
+// Fails with InvalidArgument unless t is F32 or F16 (both backends hold both).
 void check_kv_type(DType t, BackendKind backend);
 
 }  // namespace akunu

@@ -27,6 +27,7 @@
 #include "backend/cpu/cpu_kernels.h"
 #include "backend/cpu/thread_pool.h"
 #include "backend/op_reference.h"
+#include "core/half.h"
 
 using namespace akunu;
 
@@ -103,7 +104,9 @@ AttentionArgs args_of(const Problem& p, float* out) {
     return a;
 }
 
-std::vector<float> run(const AttentionDispatch& d, const Problem& p, int threads) {
+// k16 / v16: run on f16 caches (kv_type f16) instead of p.k / p.v.
+std::vector<float> run(const AttentionDispatch& d, const Problem& p, int threads, const uint16_t* k16 = nullptr,
+                       const uint16_t* v16 = nullptr) {
     ThreadPool pool(threads);
     const size_t stride = d.scratch_floats(p.s.head_dim, p.max_ctx);
     std::vector<float> scores((size_t)threads * stride);
@@ -111,7 +114,13 @@ std::vector<float> run(const AttentionDispatch& d, const Problem& p, int threads
     scratch.scores = scores.data();
     scratch.scores_stride = stride;
     std::vector<float> out((size_t)p.s.m * p.s.n_heads * p.s.head_dim, std::numeric_limits<float>::quiet_NaN());
-    d.run(args_of(p, out.data()), pool, scratch);
+    AttentionArgs a = args_of(p, out.data());
+    if (k16) {
+        a.k_cache = a.v_cache = nullptr;
+        a.k_half = k16;
+        a.v_half = v16;
+    }
+    d.run(a, pool, scratch);
     return out;
 }
 
@@ -265,9 +274,57 @@ TEST(SimdAttention, DecodeWithFewerHeadsThanThreads) {
     }
 }
 
+// f16 caches (kv_type f16): the problem's keys and values rounded to f16 once. Every kernel widens
+// each element to f32 as it reads it, so on the same halves the SIMD kernels hold the f32
+// tolerances against the scalar kernel, and the scalar kernel holds kVsF64 against the f64
+// reference on the rounded values; positions past the context stay NaN (f16 NaN).
+TEST(SimdAttention, F16CachesMatchScalarKernel) {
+    const AttentionDispatch oracle(CpuIsa::Scalar);
+    std::vector<Shape> all = window_shapes();
+    for (const Shape& s : shapes()) {
+        if (s.n_kv <= 2 && (s.head_dim == 64 || s.head_dim == 20)) all.push_back(s);
+    }
+    double worst_scalar = 0, worst_oracle = 0, worst_vs_f32 = 0;
+    uint32_t seed = 7;
+    for (const Shape& s : all) {
+        Problem p = make_problem(s, seed++);
+        const std::vector<float> f32_out = run(oracle, p, 1);
+        std::vector<uint16_t> k16(p.k.size()), v16(p.v.size());
+        for (size_t i = 0; i < p.k.size(); ++i) {
+            k16[i] = fp32_to_fp16(p.k[i]);
+            v16[i] = fp32_to_fp16(p.v[i]);
+            p.k[i] = fp16_to_fp32(k16[i]);
+            p.v[i] = fp16_to_fp32(v16[i]);
+        }
+        const std::vector<float> want = run(oracle, p, 1, k16.data(), v16.data());
+        const double e_oracle = max_abs_diff(want, reference_f64(p));
+        ASSERT_LE(e_oracle, kVsF64) << "scalar kernel: " << describe(s);
+        worst_oracle = std::max(worst_oracle, e_oracle);
+        // The rounding itself: outputs move by about 2^-11 of the values' scale, not more.
+        const double e_round = max_abs_diff(want, f32_out);
+        ASSERT_LE(e_round, 1e-2) << describe(s);  // worst seen 3.5e-3 (scale 3 sharpens the rounding of keys)
+        worst_vs_f32 = std::max(worst_vs_f32, e_round);
+        for (CpuIsa isa : simd_levels()) {
+            for (AttentionForm form : {AttentionForm::Auto, AttentionForm::RowDots, AttentionForm::RowLanes}) {
+                const AttentionDispatch d(isa, form);
+                for (int threads : {1, 2}) {
+                    const double e = max_abs_diff(run(d, p, threads, k16.data(), v16.data()), want);
+                    ASSERT_LE(e, kVsScalar) << cpu_isa_name(isa) << " form " << (int)form << " threads " << threads
+                                            << ": " << describe(s);
+                    worst_scalar = std::max(worst_scalar, e);
+                }
+            }
+        }
+    }
+    std::printf("[ simd ] attention, f16 caches: scalar kernel against f64 %.2e; SIMD against the scalar kernel "
+                "%.2e; f16 against f32 caches %.2e\n",
+                worst_oracle, worst_scalar, worst_vs_f32);
+}
+
 TEST(SimdAttention, ScratchPerLevel) {
-    // The scalar kernel keeps a whole score row; the tiled kernels need the same few tiles at any context.
-    EXPECT_EQ(AttentionDispatch(CpuIsa::Scalar).scratch_floats(128, 4096), 4096u);
+    // The scalar kernel keeps a whole score row (and one widened key row for f16 caches); the tiled
+    // kernels need the same few tiles at any context.
+    EXPECT_EQ(AttentionDispatch(CpuIsa::Scalar).scratch_floats(128, 4096), 4096u + 128u);
     for (CpuIsa isa : simd_levels()) {
         const AttentionDispatch d(isa);
         EXPECT_EQ(d.scratch_floats(128, 4096), d.scratch_floats(128, 1 << 20));

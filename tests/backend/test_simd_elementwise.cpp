@@ -221,3 +221,27 @@ TEST(SimdElementwise, ArgmaxMatchesReference) {
         }
     }
 }
+
+// The f16 KV store of every level against cpu_kv_store's (fp32_to_fp16) bytes, for awkward head
+// dims (vector tails) and values that exercise the rounding: exact ties (even and odd), the
+// subnormal range, the largest finite half and past it (inf), zeros of both signs.
+TEST(SimdElementwise, KvStoreF16MatchesReferenceBytes) {
+    const int32_t kv_heads = 3, max_ctx = 9, m = 4, pos0 = 2;
+    for (int32_t hd : {1, 7, 8, 20, 64}) {
+        std::vector<float> k = uniform((size_t)m * kv_heads * hd, 31, -70000.0f, 70000.0f);
+        std::vector<float> v = uniform((size_t)m * kv_heads * hd, 32, -1.0f, 1.0f);
+        const float special[] = {0.0f, -0.0f, 1.0f + 1.0f / 2048, 1.0f + 3.0f / 2048, 6.0e-8f, -3.0e-5f, 65504.0f,
+                                 65520.0f, -65519.0f, 1.0e-9f, 2.98e-8f};
+        for (size_t i = 0; i < v.size(); ++i) v[i] = i % 3 ? v[i] : special[(i / 3) % (sizeof special / sizeof *special)];
+        const size_t cache = (size_t)kv_heads * max_ctx * hd;
+        std::vector<uint16_t> kw(cache, 0xABCD), vw(cache, 0xABCD);
+        cpu_kv_store(k.data(), v.data(), kw.data(), vw.data(), m, pos0, kv_heads, hd, max_ctx);
+        for (CpuIsa isa : levels()) {
+            std::vector<uint16_t> kg(cache, 0xABCD), vg(cache, 0xABCD);
+            ElementwiseDispatch(isa).kv_store_f16(k.data(), v.data(), kg.data(), vg.data(), m, pos0, kv_heads, hd,
+                                                  max_ctx);
+            EXPECT_EQ(kg, kw) << cpu_isa_name(isa) << " head_dim " << hd;
+            EXPECT_EQ(vg, vw) << cpu_isa_name(isa) << " head_dim " << hd;
+        }
+    }
+}

@@ -16,13 +16,19 @@ AttentionDispatch::AttentionDispatch(CpuIsa isa, AttentionForm form) : isa_(isa)
 }
 
 size_t AttentionDispatch::scratch_floats(int32_t head_dim, int32_t max_ctx) const {
-    return kernels_ ? kernels_->scratch_floats(head_dim) : (size_t)std::max(max_ctx, 1);
+    // The scalar kernel: the scores of one row, then one widened key row (f16 caches).
+    return kernels_ ? kernels_->scratch_floats(head_dim) : (size_t)std::max(max_ctx, 1) + (size_t)head_dim;
 }
 
 void AttentionDispatch::run(const AttentionArgs& a, ThreadPool& pool, const CpuScratch& scratch) const {
     if (!kernels_) {
-        cpu_attention(a.q, a.k_cache, a.v_cache, a.out, a.m, a.pos0, a.n_heads, a.n_kv_heads, a.head_dim, a.max_ctx,
-                      a.scale, a.window, a.softcap, pool, scratch);
+        if (a.k_half) {
+            cpu_attention(a.q, a.k_half, a.v_half, a.out, a.m, a.pos0, a.n_heads, a.n_kv_heads, a.head_dim, a.max_ctx,
+                          a.scale, a.window, a.softcap, pool, scratch);
+        } else {
+            cpu_attention(a.q, a.k_cache, a.v_cache, a.out, a.m, a.pos0, a.n_heads, a.n_kv_heads, a.head_dim,
+                          a.max_ctx, a.scale, a.window, a.softcap, pool, scratch);
+        }
         return;
     }
     if (a.m <= 0) return;

@@ -18,11 +18,15 @@
 namespace akunu {
 
 // The operands of one Attention command (layouts as cpu_attention in cpu_kernels.h):
-// q, out: [m][n_heads][head_dim]; k_cache, v_cache: [n_kv_heads][max_ctx][head_dim] (head-major f32).
+// q, out: [m][n_heads][head_dim]; k_cache, v_cache: [n_kv_heads][max_ctx][head_dim] (head-major f32,
+// or f16 through k_half / v_half).
 struct AttentionArgs {
     const float* q = nullptr;
     const float* k_cache = nullptr;
     const float* v_cache = nullptr;
+    // An f16 cache instead (same layout, uint16 elements): k_cache / v_cache are then unused.
+    const uint16_t* k_half = nullptr;
+    const uint16_t* v_half = nullptr;
     float* out = nullptr;
     int32_t m = 0;
     int32_t pos0 = 0;

@@ -89,10 +89,10 @@ void CpuBackend::prepare(const DispatchTable& table) {
         }
         if (c.op == Op::Rope) max_rope_dim = std::max<size_t>(max_rope_dim, c.p[2]);
         if (c.op == Op::Count) fail(ErrorKind::Internal, "cpu", "unknown op in " + table.info[i].label);
-        if ((c.op == Op::KvStore || c.op == Op::Attention) && c.wtype != DType::F32) {
+        if ((c.op == Op::KvStore || c.op == Op::Attention) && c.wtype != DType::F32 && c.wtype != DType::F16) {
             fail(ErrorKind::Unsupported, "cpu",
                  std::string("a KV cache of ") + dtype_name(c.wtype) + " (" + table.info[i].label +
-                     "): the CPU backend's attention reads f32 caches (kv_type f32)");
+                     "): the CPU backend holds f32 or f16 caches (kv_type f32 / f16)");
         }
     }
     // Scratch grows to the largest table prepared; sized here so that running never allocates.
@@ -164,17 +164,29 @@ void CpuBackend::execute(const Command& c, const Resolved& r, const RunState& s)
         case Op::KvStore: {
             // Tokens split across the pool in prefill (a chunk's K and V are megabytes); one token inline.
             const size_t row = (size_t)c.p[0] * c.p[1];
+            auto f16 = [](uint8_t* p) { return reinterpret_cast<uint16_t*>(p); };
             pool_->parallel_for(m, 32, [&](int64_t b, int64_t e, int) {
-                cpu_kv_store(f32(r.in[0]) + b * row, f32(r.in[1]) + b * row, f32(r.out[0]), f32(r.out[1]),
-                             (int32_t)(e - b), s.pos + (int32_t)b, (int32_t)c.p[0], (int32_t)c.p[1], (int32_t)c.p[2]);
+                const int32_t n = (int32_t)(e - b), pos = s.pos + (int32_t)b;
+                if (c.wtype == DType::F16) {
+                    elementwise_->kv_store_f16(f32(r.in[0]) + b * row, f32(r.in[1]) + b * row, f16(r.out[0]),
+                                               f16(r.out[1]), n, pos, (int32_t)c.p[0], (int32_t)c.p[1], (int32_t)c.p[2]);
+                } else {
+                    cpu_kv_store(f32(r.in[0]) + b * row, f32(r.in[1]) + b * row, f32(r.out[0]), f32(r.out[1]), n, pos,
+                                 (int32_t)c.p[0], (int32_t)c.p[1], (int32_t)c.p[2]);
+                }
             });
             break;
         }
         case Op::Attention: {
             AttentionArgs a;
             a.q = f32(r.in[0]);
-            a.k_cache = f32(r.in[1]);
-            a.v_cache = f32(r.in[2]);
+            if (c.wtype == DType::F16) {
+                a.k_half = reinterpret_cast<const uint16_t*>(r.in[1]);
+                a.v_half = reinterpret_cast<const uint16_t*>(r.in[2]);
+            } else {
+                a.k_cache = f32(r.in[1]);
+                a.v_cache = f32(r.in[2]);
+            }
             a.out = f32(r.out[0]);
             a.m = m;
             a.pos0 = s.pos;

@@ -44,10 +44,18 @@ void rope_rotate(float* x, int32_t heads, int32_t head_dim, int32_t rope_dim, in
                  const float* sin_t);
 void cpu_kv_store(const float* k, const float* v, float* k_cache, float* v_cache, int32_t m, int32_t pos0,
                   int32_t kv_heads, int32_t head_dim, int32_t max_ctx);
+// An f16 cache: each value rounded to nearest even (core/half.h), as the CUDA KvStore does.
+void cpu_kv_store(const float* k, const float* v, uint16_t* k_cache, uint16_t* v_cache, int32_t m, int32_t pos0,
+                  int32_t kv_heads, int32_t head_dim, int32_t max_ctx);
 // window > 0: position p sees keys p - window + 1 .. p only; softcap > 0: each scaled score s becomes
 // softcap * tanh(s / softcap) before the softmax.
 void cpu_attention(const float* q, const float* k_cache, const float* v_cache, float* out, int32_t m, int32_t pos0,
                    int32_t n_heads, int32_t n_kv_heads, int32_t head_dim, int32_t max_ctx, float scale,
+                   int32_t window, float softcap, ThreadPool& pool, const CpuScratch& scratch);
+// The same over f16 caches (each element widened to f32 as it is read; scratch.scores must also
+// hold one head_dim row per thread after the max_ctx scores).
+void cpu_attention(const float* q, const uint16_t* k_cache, const uint16_t* v_cache, float* out, int32_t m,
+                   int32_t pos0, int32_t n_heads, int32_t n_kv_heads, int32_t head_dim, int32_t max_ctx, float scale,
                    int32_t window, float softcap, ThreadPool& pool, const CpuScratch& scratch);
 void cpu_add(const float* a, const float* b, float* y, int64_t count);
 void cpu_swiglu(const float* gate, const float* up, float* y, int64_t count);

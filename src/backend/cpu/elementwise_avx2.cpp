@@ -38,7 +38,7 @@ inline uint32_t vfind_eq(VF v, float x) {
 }  // namespace
 
 const ElementwiseKernels* elementwise_kernels_avx2() {
-    static const ElementwiseKernels k = {"avx2", swiglu, geglu, rmsnorm, argmax};
+    static const ElementwiseKernels k = {"avx2", swiglu, geglu, rmsnorm, argmax, to_f16};
     return &k;
 }
 

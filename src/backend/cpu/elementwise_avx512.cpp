@@ -43,7 +43,7 @@ inline uint32_t vfind_eq(VF v, float x) { return _mm512_cmp_ps_mask(v, _mm512_se
 }  // namespace
 
 const ElementwiseKernels* elementwise_kernels_avx512() {
-    static const ElementwiseKernels k = {"avx512", swiglu, geglu, rmsnorm, argmax};
+    static const ElementwiseKernels k = {"avx512", swiglu, geglu, rmsnorm, argmax, to_f16};
     return &k;
 }
 

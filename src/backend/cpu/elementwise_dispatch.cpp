@@ -41,4 +41,19 @@ int32_t ElementwiseDispatch::argmax(const float* x, int64_t n) const {
     return kernels_ ? kernels_->argmax(x, n) : cpu_argmax(x, n);
 }
 
+void ElementwiseDispatch::kv_store_f16(const float* k, const float* v, uint16_t* k_cache, uint16_t* v_cache, int32_t m,
+                                       int32_t pos0, int32_t kv_heads, int32_t head_dim, int32_t max_ctx) const {
+    if (!kernels_) {
+        cpu_kv_store(k, v, k_cache, v_cache, m, pos0, kv_heads, head_dim, max_ctx);
+        return;
+    }
+    for (int32_t t = 0; t < m; ++t) {
+        for (int32_t h = 0; h < kv_heads; ++h) {
+            const size_t src = ((size_t)t * kv_heads + h) * head_dim, dst = ((size_t)h * max_ctx + pos0 + t) * head_dim;
+            kernels_->to_f16(k + src, k_cache + dst, head_dim);
+            kernels_->to_f16(v + src, v_cache + dst, head_dim);
+        }
+    }
+}
+
 }  // namespace akunu

@@ -27,6 +27,9 @@ public:
     void rmsnorm(const float* x, const float* w, float* y, int64_t rows, int64_t k, float eps, ThreadPool& pool) const;
     // First index of the largest of n logits (cpu_argmax's answer); on the calling thread.
     int32_t argmax(const float* x, int64_t n) const;
+    // cpu_kv_store into f16 caches (its bytes exactly), m tokens from pos0, on the calling thread.
+    void kv_store_f16(const float* k, const float* v, uint16_t* k_cache, uint16_t* v_cache, int32_t m, int32_t pos0,
+                      int32_t kv_heads, int32_t head_dim, int32_t max_ctx) const;
 
 private:
     CpuIsa isa_;

@@ -22,6 +22,9 @@ struct ElementwiseKernels {
     // cpu_argmax's answer exactly: the first index of the largest value, NaNs never winning unless
     // x[0] is NaN (then 0), -0 and +0 equal.
     int32_t (*argmax)(const float* x, int64_t n);
+    // y[i] = x[i] rounded to f16, nearest even (core/half.h's fp32_to_fp16 bit for bit, NaN payloads
+    // aside): an f16 KV cache's stores.
+    void (*to_f16)(const float* x, uint16_t* y, int64_t count);
 };
 
 // nullptr where the level is not compiled in (non-x86 builds). The scalar level has no table: it
