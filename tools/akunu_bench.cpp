@@ -226,6 +226,10 @@ int run(const Args& a) {
                      akunu_build_commit(), ctx.device.backend, ctx.device.device, ctx.device.n_threads,
                      ctx.device.isa, a.exact ? "exact f32" : "rounded (q8 / f16)", info.kv_type, ctx.peak_gbs, ctx.peak_source.empty() ? "not measured" : ctx.peak_source.c_str(),
                      describe_snapshot(take_system_snapshot()).c_str());
+        if (!a.compare.empty() && std::string(info.kv_type) == "f32") {
+            std::fprintf(stderr, "note: llama-bench has no f32 KV cache: it runs its default f16 cache while akunu runs "
+                                 "f32 (--kv-type f16 compares like for like)\n");
+        }
         for (const BenchTest& t : tests) {
             BenchRecord r = run_bench_test(model, ctx, t, a.reps);
             for (const std::string& w : r.warnings) std::fprintf(stderr, "warning: %s: %s\n", r.test.c_str(), w.c_str());
@@ -236,7 +240,9 @@ int run(const Args& a) {
                 peer.threads = ctx.device.n_threads;
                 peer.gpu = std::string(ctx.device.backend) == "cuda";
                 peer.reps = a.reps;
-                peer.kv_type = info.kv_type;
+                // llama-bench names no f32 cache type (-ctk f32 exits 1): with akunu on f32 it runs its
+                // f16 default, and the header line says so.
+                peer.kv_type = std::string(info.kv_type) == "f32" ? "" : info.kv_type;
                 BenchTest peer_test = t;
                 peer_test.step_decode = false;
                 BenchRecord p = run_llama_bench(peer, peer_test);

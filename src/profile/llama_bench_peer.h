@@ -15,7 +15,7 @@ struct PeerSettings {
     int threads = 0;
     bool gpu = false;        // -ngl 99 -fa 1 (else -ngl 0)
     int reps = 5;
-    std::string kv_type;     // the KV cache type akunu runs with: -ctk/-ctv for llama-bench (empty: its default, f16)
+    std::string kv_type;     // -ctk/-ctv for llama-bench (empty: its default, f16; it has no f32 cache)
 };
 
 // The command line (for the record and for the user to rerun by hand).

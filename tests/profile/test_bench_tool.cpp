@@ -538,12 +538,12 @@ TEST_F(BenchTool, CompareWithFakeLlamaBench) {
             EXPECT_EQ(r["ratio_vs_llama_cpp"], 0.0);
         }
     }
-    // The command lines llama-bench got: same file, reps, threads, test and depth, and akunu's KV
-    // cache type (the CPU's f32; llama-bench would otherwise use f16).
+    // The command lines llama-bench got: same file, reps, threads, test and depth; no cache type, as
+    // llama-bench has no f32 cache (real llama-bench exits 1 on -ctk f32); the run says so (below).
     const Args calls = split_lines(read_file(dir.file("calls.txt")));
     ASSERT_EQ(calls.size(), 6u) << read_file(dir.file("calls.txt"));
     const std::string head = "-m " + stories_path() + " -r 2 -o jsonl -t " + std::to_string(j[0]["threads"].get<int>()) +
-                             " -ngl 0 -ctk f32 -ctv f32";
+                             " -ngl 0";
     EXPECT_EQ(calls[0], head + " -p 8 -n 0");
     EXPECT_EQ(calls[1], head + " -p 0 -n 4");
     EXPECT_EQ(calls[2], head + " -p 0 -n 0 -pg 8,4");
@@ -554,6 +554,14 @@ TEST_F(BenchTool, CompareWithFakeLlamaBench) {
     // Markdown: an engine column first and the ratio last.
     const ToolResult md = bench(stories({"-p", "0", "-n", "4", "--compare-llama-bench", fake}));
     ASSERT_TRUE(md.ok()) << md.describe();
+    EXPECT_NE(md.err.find("llama-bench has no f32 KV cache"), std::string::npos) << md.err;
+    // An f16 cache is passed on: both engines run the same cache type.
+    const ToolResult f16 = bench(stories({"-p", "0", "-n", "4", "--kv-type", "f16", "--compare-llama-bench", fake}));
+    ASSERT_TRUE(f16.ok()) << f16.describe();
+    EXPECT_EQ(f16.err.find("no f32 KV cache"), std::string::npos) << f16.err;
+    const Args all_calls = split_lines(read_file(dir.file("calls.txt")));
+    ASSERT_FALSE(all_calls.empty());
+    EXPECT_NE(all_calls.back().find(" -ngl 0 -ctk f16 -ctv f16 -p 0 -n 4"), std::string::npos) << all_calls.back();
     std::vector<std::string> lines;
     for (const std::string& l : split_lines(md.out)) {
         if (!l.empty()) lines.push_back(l);
